@@ -1,0 +1,43 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// One module per stage of shared/design/ARCHITECTURE.md; each imports only the stages above it.
+let package = Package(
+  name: "triage",
+  products: [.executable(name: "triage", targets: ["triage"])],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CTriageZlib",
+      path: "Sources/CTriageZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+    ),
+    .target(name: "TriageInput", dependencies: ["CTriageZlib"]),
+    .target(name: "TriageUnwrapping", dependencies: ["TriageInput"]),
+    .target(name: "TriageAssembly", dependencies: ["TriageInput", "TriageUnwrapping"]),
+    .target(name: "TriageReporting", dependencies: ["TriageInput", "TriageUnwrapping", "TriageAssembly"]),
+    .target(
+      name: "TriageCLI",
+      dependencies: [
+        "TriageInput", "TriageUnwrapping", "TriageAssembly", "TriageReporting",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(name: "triage", dependencies: ["TriageCLI"]),
+
+    .target(name: "TriageTestSupport", dependencies: ["TriageInput", "CTriageZlib"], path: "Tests/TriageTestSupport"),
+    .testTarget(name: "TriageInputTests", dependencies: ["TriageInput", "TriageTestSupport"]),
+    .testTarget(name: "TriageUnwrappingTests", dependencies: ["TriageUnwrapping", "TriageTestSupport"]),
+    .testTarget(
+      name: "TriageAssemblyTests",
+      dependencies: ["TriageAssembly", "TriageUnwrapping", "TriageInput", "TriageTestSupport"]
+    ),
+    .testTarget(
+      name: "TriageCLITests",
+      dependencies: ["TriageCLI", "TriageReporting", "TriageAssembly", "TriageTestSupport"]
+    ),
+  ]
+)

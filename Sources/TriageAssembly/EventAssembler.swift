@@ -1,0 +1,339 @@
+import TriageInput
+import TriageUnwrapping
+
+/// Limits that keep one event's memory bounded.
+public struct AssemblyLimits: Sendable {
+  /// Physical lines kept per event; later lines are counted, not kept.
+  public var maximumLines = 1000
+  /// Bytes of text kept per event.
+  public var maximumBytes = 256 * 1024
+  /// An open event whose stream has been silent for this many physical lines of the source is
+  /// closed, so one quiet stream cannot hold back the others' output for long.
+  public var maximumSilence = 1000
+
+  public init() {}
+}
+
+/// Joins the records of one source into events, one assembler state per stream.
+///
+/// A stream is a compose service, a pod/container, a journald identifier and pid, or stdout vs
+/// stderr: interleaved streams never mix. For each stream:
+/// - a line that starts a trace by itself (`Traceback …`, `panic: …`) opens a multi-line event;
+/// - a line that may be a trace's first line (an error-level line, `…Exception: msg`, a Rails or
+///   classic Ruby header, a PHP fatal, Node's `/app/x.js:42`) is held until the stream's next
+///   line says whether a trace follows; an error line right before a trace becomes its header;
+/// - every other line is an event of its own;
+/// - a line that breaks an open trace ends it and is then tested afresh.
+///
+/// Events come out in the order of their first line, whatever the streams do: while one stream
+/// holds an open event, later events of other streams wait (copied) behind it. Blank lines
+/// outside events, and trailing ones of an event, are counted as skipped.
+///
+/// - Complexity: O(line length) per record; memory is bounded by the limits (per open stream,
+///   `maximumBytes`; waiting events, `maximumSilence` lines' worth).
+public final class EventAssembler {
+  private let limits: AssemblyLimits
+  private let year: Int
+  public private(set) var statistics = SourceStatistics()
+
+  private var streams: [Int64: StreamSlot] = [:]
+  private var lastKey: Int64 = .min
+  private var lastSlot: StreamSlot?
+  private var openSlots: [StreamSlot] = []
+  private var waiting: [WaitingEvent] = []
+  private var waitingHead = 0
+  private let waitingText = ByteBuffer(capacity: 64 * 1024)
+  private var currentLine = 0
+  private var lastFormat: FormatLayers = []
+  private var lastFormatRun = 0
+  private var lastService: ServiceTable.ID? = nil
+
+  public init(limits: AssemblyLimits = AssemblyLimits(), assumingYear year: Int) {
+    self.limits = limits
+    self.year = year
+  }
+
+  /// Feeds one record. Events that are complete go to `sink`.
+  public func consume<Sink: EventSink>(_ record: Record, into sink: inout Sink) {
+    currentLine = record.lineNumber + record.physicalLines - 1
+    statistics.records += 1
+    if record.layers == lastFormat {
+      lastFormatRun += 1
+    } else {
+      flushFormatRun()
+      lastFormat = record.layers
+      lastFormatRun = 1
+    }
+    if let service = record.service, service != lastService {
+      statistics.services.insert(service)
+      lastService = service
+    }
+
+    let slot = self.slot(for: record)
+    let isBlank = record.payload.isBlank
+    if slot.isOpen {
+      switch TraceRules.next(slot.state, line: record.payload, isBlank: isBlank) {
+      case .accept(let state, let language):
+        slot.append(record, isBlank: isBlank, limits: limits, year: year)
+        slot.state = state
+        if let language { slot.language = language }
+        return
+      case .acceptAndClose:
+        slot.append(record, isBlank: isBlank, limits: limits, year: year)
+        close(slot, into: &sink)
+        return
+      case .reject:
+        close(slot, into: &sink)
+      }
+    }
+
+    if isBlank {
+      statistics.skippedLines.blank += record.physicalLines
+      return
+    }
+    if let (state, language) = TraceRules.definiteStart(record.payload) {
+      open(slot, with: record, state: state, language: language, into: &sink)
+      return
+    }
+    let hints = TraceRules.headerHints(record.payload, level: record.level)
+    if !hints.isEmpty {
+      open(slot, with: record, state: .candidate(hints, blanks: 0), language: nil, into: &sink)
+      return
+    }
+    // A single-line event.
+    var event = Event(text: record.payload, lineNumber: record.lineNumber, lineCount: record.physicalLines, layers: record.layers)
+    event.service = record.service
+    event.stream = record.stream
+    event.level = record.level
+    event.traceID = record.traceID
+    event.processID = record.processID
+    if record.timeText != nil {
+      event.time = record.time(assumingYear: year)
+      event.timeLacksYear = record.timeShape.lacksYear
+    }
+    emit(event, into: &sink)
+  }
+
+  /// Closes every open event (end of the source) and hands over everything still waiting.
+  public func finish<Sink: EventSink>(into sink: inout Sink) {
+    while let oldest = openSlots.min(by: { $0.firstLine < $1.firstLine }) {
+      close(oldest, into: &sink)
+    }
+    drain(into: &sink)
+    flushFormatRun()
+  }
+
+  // MARK: - Streams
+
+  private func slot(for record: Record) -> StreamSlot {
+    let key = Int64(record.streamIdentity ?? -1) << 8 | Int64(record.stream.map { $0.rawValue + 1 } ?? 0)
+    if key == lastKey, let lastSlot { return lastSlot }
+    let slot: StreamSlot
+    if let existing = streams[key] {
+      slot = existing
+    } else {
+      slot = StreamSlot()
+      streams[key] = slot
+    }
+    lastKey = key
+    lastSlot = slot
+    return slot
+  }
+
+  private func open<Sink: EventSink>(
+    _ slot: StreamSlot, with record: Record, state: TraceState, language: TraceLanguage?, into sink: inout Sink
+  ) {
+    slot.start(record, year: year, limits: limits)
+    slot.state = state
+    slot.language = language
+    openSlots.append(slot)
+    enforceSilenceLimit(into: &sink)
+  }
+
+  private func close<Sink: EventSink>(_ slot: StreamSlot, into sink: inout Sink) {
+    statistics.skippedLines.blank += slot.trimTrailingBlanks()
+    if let index = openSlots.firstIndex(where: { $0 === slot }) { openSlots.remove(at: index) }
+    var event = slot.event
+    if case .candidate = slot.state { event.language = nil }
+    if event.language == .java { event.language = Self.refineJVMLanguage(event.text) }
+    slot.isOpen = false
+    emit(event, into: &sink)
+    drain(into: &sink)
+  }
+
+  /// Java, JavaScript and .NET share one grammar; their frames tell them apart.
+  static func refineJVMLanguage(_ text: UnsafeBufferPointer<UInt8>) -> TraceLanguage {
+    if text.contains(".cs:line ") || text.contains("--- End of ") || text.contains("---> ") { return .dotnet }
+    if text.contains(".js:") || text.contains("<anonymous>") || text.contains("(node:") || text.contains("V8 errors") {
+      return .javascript
+    }
+    return .java
+  }
+
+  // MARK: - Ordered output
+
+  private struct WaitingEvent {
+    var event: Event
+    var textStart: Int
+    var textCount: Int
+  }
+
+  private var earliestOpenLine: Int {
+    var earliest = Int.max
+    for slot in openSlots where slot.firstLine < earliest { earliest = slot.firstLine }
+    return earliest
+  }
+
+  private func emit<Sink: EventSink>(_ event: Event, into sink: inout Sink) {
+    if waitingHead == waiting.count && (openSlots.isEmpty || event.lineNumber < earliestOpenLine) {
+      deliver(event, into: &sink)
+      return
+    }
+    // Wait behind an earlier open event: copy the text, keep the order by first line.
+    let start = waitingText.count
+    waitingText.append(event.text)
+    var entry = WaitingEvent(event: event, textStart: start, textCount: event.text.count)
+    entry.event.text = UnsafeBufferPointer(start: nil, count: 0)
+    var index = waiting.count
+    while index > waitingHead && waiting[index - 1].event.lineNumber > event.lineNumber { index -= 1 }
+    waiting.insert(entry, at: index)
+    enforceSilenceLimit(into: &sink)
+  }
+
+  private func drain<Sink: EventSink>(into sink: inout Sink) {
+    let earliest = earliestOpenLine
+    while waitingHead < waiting.count && waiting[waitingHead].event.lineNumber < earliest {
+      var entry = waiting[waitingHead]
+      entry.event.text = waitingText.bytes.slice(entry.textStart, entry.textStart + entry.textCount)
+      waitingHead += 1
+      deliver(entry.event, into: &sink)
+    }
+    if waitingHead == waiting.count {
+      waiting.removeAll(keepingCapacity: true)
+      waitingHead = 0
+      waitingText.removeAll()
+    }
+  }
+
+  /// Closes the oldest open event when its stream has been silent too long, or when too many
+  /// events wait behind it.
+  private func enforceSilenceLimit<Sink: EventSink>(into sink: inout Sink) {
+    while let oldest = openSlots.min(by: { $0.firstLine < $1.firstLine }),
+      currentLine - oldest.lastLine > limits.maximumSilence || waiting.count - waitingHead > limits.maximumSilence
+    {
+      close(oldest, into: &sink)
+    }
+  }
+
+  private func deliver<Sink: EventSink>(_ event: Event, into sink: inout Sink) {
+    statistics.events += 1
+    statistics.eventLines += event.lineCount
+    if event.isTruncated { statistics.truncatedEvents += 1 }
+    if let language = event.language { statistics.tracesByLanguage[language, default: 0] += 1 }
+    if let time = event.time {
+      if statistics.firstTime.map({ time < $0 }) ?? true { statistics.firstTime = time }
+      if statistics.lastTime.map({ time > $0 }) ?? true { statistics.lastTime = time }
+      if event.timeLacksYear { statistics.assumedYear = true }
+    }
+    sink.consume(event)
+  }
+
+  private func flushFormatRun() {
+    if lastFormatRun > 0 { statistics.formats[lastFormat, default: 0] += lastFormatRun }
+    lastFormatRun = 0
+  }
+}
+
+/// The open event of one stream.
+final class StreamSlot {
+  var isOpen = false
+  var state: TraceState = .candidate([], blanks: 0)
+  var language: TraceLanguage?
+  let buffer = ByteBuffer(capacity: 1024)
+  var firstLine = 0
+  var lastLine = 0
+  var lineCount = 0
+  var storedLines = 0
+  var isTruncated = false
+  var trailingBlankLines = 0
+  var trailingBlankStart = 0
+  var service: ServiceTable.ID?
+  var stream: OutputStream?
+  var time: Timestamp?
+  var timeLacksYear = false
+  var level: LogLevel?
+  var layers: FormatLayers = []
+  var traceID: TraceID?
+  var processID: Int32?
+
+  func start(_ record: Record, year: Int, limits: AssemblyLimits) {
+    isOpen = true
+    buffer.removeAll()
+    firstLine = record.lineNumber
+    lineCount = 0
+    storedLines = 0
+    isTruncated = false
+    trailingBlankLines = 0
+    service = record.service
+    stream = record.stream
+    time = nil
+    timeLacksYear = false
+    level = nil
+    layers = record.layers
+    traceID = nil
+    processID = record.processID
+    append(record, isBlank: false, limits: limits, year: year)
+  }
+
+  func append(_ record: Record, isBlank: Bool, limits: AssemblyLimits, year: Int) {
+    lastLine = record.lineNumber + record.physicalLines - 1
+    lineCount += record.physicalLines
+    if time == nil, record.timeText != nil {
+      time = record.time(assumingYear: year)
+      timeLacksYear = record.timeShape.lacksYear
+    }
+    if let recordLevel = record.level, level.map({ recordLevel > $0 }) ?? true { level = recordLevel }
+    if traceID == nil { traceID = record.traceID }
+    if record.wasCut { isTruncated = true }
+    if isTruncated && storedLines > 0 && (storedLines >= limits.maximumLines || buffer.count >= limits.maximumBytes) { return }
+    let separator = storedLines > 0 ? 1 : 0
+    if storedLines >= limits.maximumLines || buffer.count + separator + record.payload.count > limits.maximumBytes {
+      isTruncated = true
+      trailingBlankLines = 0
+      return
+    }
+    if isBlank {
+      if trailingBlankLines == 0 { trailingBlankStart = buffer.count }
+      trailingBlankLines += record.physicalLines
+    } else {
+      trailingBlankLines = 0
+    }
+    if separator == 1 { buffer.append(0x0A) }
+    buffer.append(record.payload)
+    storedLines += 1
+  }
+
+  /// Removes trailing blank lines. Returns how many physical lines were removed.
+  func trimTrailingBlanks() -> Int {
+    guard trailingBlankLines > 0 else { return 0 }
+    let removed = trailingBlankLines
+    buffer.truncate(to: trailingBlankStart)
+    lineCount -= removed
+    trailingBlankLines = 0
+    return removed
+  }
+
+  var event: Event {
+    var event = Event(text: buffer.bytes, lineNumber: firstLine, lineCount: lineCount, layers: layers)
+    event.service = service
+    event.stream = stream
+    event.time = time
+    event.timeLacksYear = timeLacksYear
+    event.level = level
+    event.language = language
+    event.traceID = traceID
+    event.processID = processID
+    event.isTruncated = isTruncated
+    return event
+  }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+
+/// The `triage` command: the root only declares its subcommands.
+public struct TriageCommand: ParsableCommand {
+  public static let version = "0.1.0"
+
+  public static let configuration = CommandConfiguration(
+    commandName: "triage",
+    abstract: "Turn the logs and traces of a failing system into a diagnosis.",
+    discussion: """
+      Reads worker logs (docker logs, docker compose logs, kubectl logs, CRI and docker \
+      json-file files, journald, syslog, dmesg, JSON and logfmt app logs, plain text), gzip \
+      files and tar archives, from files, directories or a pipe.
+
+      Exit status: 0 done; 2 an input could not be read (the rest was still analysed); \
+      64 usage error.
+      """,
+    version: version,
+    subcommands: [Events.self]
+  )
+
+  public init() {}
+}

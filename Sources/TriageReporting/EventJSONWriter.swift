@@ -1,0 +1,69 @@
+import TriageAssembly
+import TriageInput
+import TriageUnwrapping
+
+/// Writes events as NDJSON, one object per event, in the shape of CONTRACT.md
+/// (`triage events --format json`).
+public struct EventJSONWriter: EventSink {
+  private let output: OutputWriter
+  private let services: ServiceTable
+  private var sourceNameJSON: [UInt8] = []
+
+  public init(output: OutputWriter, services: ServiceTable) {
+    self.output = output
+    self.services = services
+  }
+
+  public mutating func begin(source: TextSource) {
+    sourceNameJSON = []
+    TextEncoding.appendJSONString(source.name, to: &sourceNameJSON)
+  }
+
+  public mutating func consume(_ event: Event) {
+    let services = self.services
+    let name = sourceNameJSON
+    output.withBuffer { out in
+      out.append(contentsOf: #"{"source":{"path":"#.utf8)
+      out.append(contentsOf: name)
+      out.append(contentsOf: #","line":"#.utf8)
+      appendInteger(event.lineNumber, to: &out)
+      out.append(contentsOf: #"},"line_count":"#.utf8)
+      appendInteger(event.lineCount, to: &out)
+      out.append(contentsOf: #","service":"#.utf8)
+      if let service = event.service { TextEncoding.appendJSONString(services.name(service), to: &out) } else { out.append(contentsOf: "null".utf8) }
+      out.append(contentsOf: #","stream":"#.utf8)
+      if let stream = event.stream { out.append(0x22); out.append(contentsOf: stream.name.utf8); out.append(0x22) } else { out.append(contentsOf: "null".utf8) }
+      out.append(contentsOf: #","time":"#.utf8)
+      if let time = event.time { out.append(0x22); time.appendRFC3339(to: &out); out.append(0x22) } else { out.append(contentsOf: "null".utf8) }
+      out.append(contentsOf: #","level":"#.utf8)
+      if let level = event.level { out.append(0x22); out.append(contentsOf: level.rawValue.utf8); out.append(0x22) } else { out.append(contentsOf: "null".utf8) }
+      out.append(contentsOf: #","format":"#.utf8)
+      TextEncoding.appendJSONString(event.formatName, to: &out)
+      out.append(contentsOf: #","trace_id":"#.utf8)
+      if let traceID = event.traceID { TextEncoding.appendJSONString(traceID.description, to: &out) } else { out.append(contentsOf: "null".utf8) }
+      if event.isTruncated { out.append(contentsOf: #","truncated":true"#.utf8) }
+      out.append(contentsOf: #","text":""#.utf8)
+      TextEncoding.appendJSONString(event.text, to: &out)
+      out.append(contentsOf: "\"}\n".utf8)
+    }
+  }
+
+  public mutating func end(source: TextSource, statistics: SourceStatistics) {}
+}
+
+/// Appends a non-negative decimal integer.
+func appendInteger(_ value: Int, to output: inout [UInt8]) {
+  if value < 10 { output.append(UInt8(0x30 + value)); return }
+  var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+    (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+  var count = 0
+  var rest = value
+  withUnsafeMutableBytes(of: &digits) { raw in
+    while rest > 0 && count < 20 {
+      raw[19 - count] = UInt8(0x30 + rest % 10)
+      rest /= 10
+      count += 1
+    }
+    output.append(contentsOf: raw[(20 - count)...])
+  }
+}

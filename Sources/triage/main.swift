@@ -1,0 +1,3 @@
+import TriageCLI
+
+TriageCommand.main()
