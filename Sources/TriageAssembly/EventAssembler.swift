@@ -36,7 +36,9 @@ public final class EventAssembler {
   private let year: Int
   public private(set) var statistics = SourceStatistics()
 
-  private var streams: [Int64: StreamSlot] = [:]
+  /// Streams seen so far; a source has a handful, so a linear search is fastest.
+  private var streamKeys: [Int64] = []
+  private var streamSlots: [StreamSlot] = []
   private var lastKey: Int64 = .min
   private var lastSlot: StreamSlot?
   private var openSlots: [StreamSlot] = []
@@ -46,6 +48,7 @@ public final class EventAssembler {
   private var currentLine = 0
   private var lastFormat: FormatLayers = []
   private var lastFormatRun = 0
+  private var formatCounts: [(FormatLayers, Int)] = []
   private var lastService: ServiceTable.ID? = nil
 
   public init(limits: AssemblyLimits = AssemblyLimits(), assumingYear year: Int) {
@@ -121,6 +124,8 @@ public final class EventAssembler {
     }
     drain(into: &sink)
     flushFormatRun()
+    for (layers, count) in formatCounts { statistics.formats[layers, default: 0] += count }
+    formatCounts.removeAll()
   }
 
   // MARK: - Streams
@@ -129,11 +134,12 @@ public final class EventAssembler {
     let key = Int64(record.streamIdentity ?? -1) << 8 | Int64(record.stream.map { $0.rawValue + 1 } ?? 0)
     if key == lastKey, let lastSlot { return lastSlot }
     let slot: StreamSlot
-    if let existing = streams[key] {
-      slot = existing
+    if let index = streamKeys.firstIndex(of: key) {
+      slot = streamSlots[index]
     } else {
       slot = StreamSlot()
-      streams[key] = slot
+      streamKeys.append(key)
+      streamSlots.append(slot)
     }
     lastKey = key
     lastSlot = slot
@@ -239,7 +245,13 @@ public final class EventAssembler {
   }
 
   private func flushFormatRun() {
-    if lastFormatRun > 0 { statistics.formats[lastFormat, default: 0] += lastFormatRun }
+    if lastFormatRun > 0 {
+      if let index = formatCounts.firstIndex(where: { $0.0 == lastFormat }) {
+        formatCounts[index].1 += lastFormatRun
+      } else {
+        formatCounts.append((lastFormat, lastFormatRun))
+      }
+    }
     lastFormatRun = 0
   }
 }

@@ -8,6 +8,9 @@ public struct EventJSONWriter: EventSink {
   private let output: OutputWriter
   private let services: ServiceTable
   private var sourceNameJSON: [UInt8] = []
+  /// Encoded JSON strings for service ids and format names, made once each.
+  private var serviceJSON: [[UInt8]] = []
+  private var formatJSON: [(FormatLayers, TraceLanguage?, [UInt8])] = []
 
   public init(output: OutputWriter, services: ServiceTable) {
     self.output = output
@@ -19,9 +22,27 @@ public struct EventJSONWriter: EventSink {
     TextEncoding.appendJSONString(source.name, to: &sourceNameJSON)
   }
 
+  private mutating func encodedService(_ id: ServiceTable.ID) -> [UInt8] {
+    while serviceJSON.count <= Int(id) {
+      var encoded: [UInt8] = []
+      TextEncoding.appendJSONString(services.name(ServiceTable.ID(serviceJSON.count)), to: &encoded)
+      serviceJSON.append(encoded)
+    }
+    return serviceJSON[Int(id)]
+  }
+
+  private mutating func encodedFormat(_ event: Event) -> [UInt8] {
+    if let cached = formatJSON.first(where: { $0.0 == event.layers && $0.1 == event.language }) { return cached.2 }
+    var encoded: [UInt8] = []
+    TextEncoding.appendJSONString(event.formatName, to: &encoded)
+    formatJSON.append((event.layers, event.language, encoded))
+    return encoded
+  }
+
   public mutating func consume(_ event: Event) {
-    let services = self.services
     let name = sourceNameJSON
+    let service = event.service.map { encodedService($0) }
+    let format = encodedFormat(event)
     output.withBuffer { out in
       out.append(contentsOf: #"{"source":{"path":"#.utf8)
       out.append(contentsOf: name)
@@ -30,7 +51,7 @@ public struct EventJSONWriter: EventSink {
       out.append(contentsOf: #"},"line_count":"#.utf8)
       appendInteger(event.lineCount, to: &out)
       out.append(contentsOf: #","service":"#.utf8)
-      if let service = event.service { TextEncoding.appendJSONString(services.name(service), to: &out) } else { out.append(contentsOf: "null".utf8) }
+      if let service { out.append(contentsOf: service) } else { out.append(contentsOf: "null".utf8) }
       out.append(contentsOf: #","stream":"#.utf8)
       if let stream = event.stream { out.append(0x22); out.append(contentsOf: stream.name.utf8); out.append(0x22) } else { out.append(contentsOf: "null".utf8) }
       out.append(contentsOf: #","time":"#.utf8)
@@ -38,9 +59,9 @@ public struct EventJSONWriter: EventSink {
       out.append(contentsOf: #","level":"#.utf8)
       if let level = event.level { out.append(0x22); out.append(contentsOf: level.rawValue.utf8); out.append(0x22) } else { out.append(contentsOf: "null".utf8) }
       out.append(contentsOf: #","format":"#.utf8)
-      TextEncoding.appendJSONString(event.formatName, to: &out)
+      out.append(contentsOf: format)
       out.append(contentsOf: #","trace_id":"#.utf8)
-      if let traceID = event.traceID { TextEncoding.appendJSONString(traceID.description, to: &out) } else { out.append(contentsOf: "null".utf8) }
+      if let traceID = event.traceID { out.append(0x22); traceID.appendHex(to: &out); out.append(0x22) } else { out.append(contentsOf: "null".utf8) }
       if event.isTruncated { out.append(contentsOf: #","truncated":true"#.utf8) }
       out.append(contentsOf: #","text":""#.utf8)
       TextEncoding.appendJSONString(event.text, to: &out)

@@ -2,38 +2,57 @@ import TriageInput
 
 /// Interns service and stream names so records carry small ids instead of strings.
 ///
-/// Lookups compare bytes; a one-entry cache makes the common case (the same service as the
-/// previous line) a single `memcmp`. Not thread-safe: one table per pipeline.
-/// - Complexity: O(1) for a repeat of the last name; O(k) for k names otherwise (k is small:
-///   services in one capture).
+/// Names are kept as bytes in one contiguous buffer; a lookup compares the length, then the
+/// bytes (`memcmp`), against the last name seen and then every known name. A capture has a
+/// handful of services, so this beats hashing; past 64 names a dictionary takes over.
+/// Not thread-safe: one table per run.
+/// - Complexity: O(1) for a repeat of the last name; O(k) for k ≤ 64 names; O(length) above.
 public final class ServiceTable {
   public typealias ID = Int32
 
   private var names: [String] = []
-  private var bytes: [[UInt8]] = []
+  private let storage = ByteBuffer(capacity: 1024)
+  private var spans: [(offset: Int, count: Int)] = []
   private var lastID: ID = -1
-  private var index: [[UInt8]: ID] = [:]
+  private var overflowIndex: [[UInt8]: ID] = [:]
+  private static let linearLimit = 64
 
   public init() {}
 
   /// The id of `name`, adding it if new.
   public func intern(_ name: UnsafeBufferPointer<UInt8>) -> ID {
-    if lastID >= 0 {
-      let last = bytes[Int(lastID)]
-      if last.count == name.count
-        && (name.count == 0 || last.withUnsafeBufferPointer({ memcmp($0.baseAddress!, name.baseAddress!, name.count) == 0 }))
-      {
+    if lastID >= 0 && equals(Int(lastID), name) { return lastID }
+    if spans.count <= Self.linearLimit {
+      for index in spans.indices where equals(index, name) {
+        lastID = ID(index)
         return lastID
       }
+    } else if let id = overflowIndex[Array(name)] {
+      lastID = id
+      return id
     }
-    let key = Array(name)
-    if let id = index[key] { lastID = id; return id }
     let id = ID(names.count)
     names.append(name.string)
-    bytes.append(key)
-    index[key] = id
+    spans.append((storage.count, name.count))
+    storage.append(name)
+    if spans.count > Self.linearLimit {
+      if overflowIndex.isEmpty {
+        for (index, span) in spans.enumerated() {
+          overflowIndex[Array(storage.bytes.slice(span.offset, span.offset + span.count))] = ID(index)
+        }
+      } else {
+        overflowIndex[Array(name)] = id
+      }
+    }
     lastID = id
     return id
+  }
+
+  @inline(__always)
+  private func equals(_ index: Int, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
+    let span = spans[index]
+    guard span.count == name.count else { return false }
+    return span.count == 0 || memcmp(storage.base + span.offset, name.baseAddress!, span.count) == 0
   }
 
   /// The id of `name`, adding it if new.

@@ -85,6 +85,10 @@ extension TraceID {
   /// a GCP resource name (`projects/P/traces/HEX`), an X-Ray id (`1-5759e988-bd86…`) or a W3C
   /// traceparent (`00-HEX32-HEX16-01`).
   init?(fieldValue value: UnsafeBufferPointer<UInt8>) {
+    if value.count == 32 || value.count == 16 {
+      self.init(hex: value)
+      return
+    }
     if let slash = value.lastIndex(of: UInt8(ascii: "/")) {
       self.init(hex: value.suffix(from: slash + 1))
       return
@@ -125,10 +129,13 @@ struct StructuredFieldReader {
   /// Reads the fields of a JSON log line into `record`.
   /// - Returns: false when the line is not a well-formed JSON object.
   func readJSON(_ payload: UnsafeBufferPointer<UInt8>, into record: inout Record, depth: Int = 0) -> Bool {
-    JSONObjectScanner.forEachMember(in: payload) { key, value in
+    // Stops reading members once time, level, service and trace id are all known: the rest of
+    // a long JSON line is not needed (it stays in the payload as it is).
+    let complete = JSONObjectScanner.forEachMember(in: payload) { key, value in
       apply(role: FieldRole.of(key), key: key, value: value, to: &record, depth: depth)
-      return true
+      return record.timeText == nil || record.level == nil || record.service == nil || record.traceID == nil
     }
+    return complete
   }
 
   func apply(role: FieldRole, key: UnsafeBufferPointer<UInt8>, value: JSONValue, to record: inout Record, depth: Int) {

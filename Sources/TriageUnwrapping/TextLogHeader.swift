@@ -30,9 +30,9 @@ enum TextLogHeader {
     var length = 0
     var first = payload[index]
     if first &- 0x30 < 10 {
-      if let (_, parsed) = payload.isoTimestamp(at: index, separator: 0x2D) {
+      if let parsed = payload.isoTimestampLength(at: index, separator: 0x2D) {
         shape = .iso; length = parsed
-      } else if let (_, parsed) = payload.isoTimestamp(at: index, separator: 0x2F) {
+      } else if let parsed = payload.isoTimestampLength(at: index, separator: 0x2F) {
         shape = .slashed; length = parsed
       } else if let redis = redisRole(payload, at: index), let (_, parsed) = payload.dayMonthYearTimestamp(at: redis) {
         if record.timeText == nil { record.timeText = payload.slice(redis, redis + parsed); record.timeShape = .dayMonthYear }

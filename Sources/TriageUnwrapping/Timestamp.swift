@@ -38,13 +38,14 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
     let (year, month, day) = Self.civil(fromDays: days)
     func put(_ value: Int, _ width: Int) {
-      var digits = [UInt8](repeating: 0x30, count: width)
+      var divisor = 1
+      for _ in 1..<width { divisor *= 10 }
       var rest = value
-      for index in stride(from: width - 1, through: 0, by: -1) {
-        digits[index] = UInt8(0x30 + rest % 10)
-        rest /= 10
+      while divisor > 0 {
+        output.append(UInt8(0x30 + rest / divisor % 10))
+        rest %= divisor
+        divisor /= 10
       }
-      output.append(contentsOf: digits)
     }
     put(year, 4); output.append(0x2D); put(month, 2); output.append(0x2D); put(day, 2)
     output.append(0x54)
@@ -136,37 +137,64 @@ extension UnsafeBufferPointer where Element == UInt8 {
   }
 
   func isoTimestamp(at offset: Int, separator: UInt8) -> (Timestamp, Int)? {
+    scanISO(at: offset, separator: separator, computesTime: true)
+  }
+
+  /// The length of an ISO timestamp at `offset`, checking its shape but not its calendar.
+  func isoTimestampLength(at offset: Int, separator: UInt8) -> Int? {
+    scanISO(at: offset, separator: separator, computesTime: false)?.1
+  }
+
+  /// Two ASCII digits at `offset` as a number, or a value ≥ 100 when either is not a digit.
+  @inline(__always)
+  func twoDigits(_ offset: Int) -> Int {
+    let high = self[offset] &- 0x30
+    let low = self[offset + 1] &- 0x30
+    return high < 10 && low < 10 ? Int(high) * 10 + Int(low) : 100
+  }
+
+  /// Parses `YYYY-MM-DD[T ]HH:MM:SS[.fff][zone]`; the date/time digits are read with plain
+  /// arithmetic (no optionals) since this runs once per event on the hot path.
+  func scanISO(at offset: Int, separator: UInt8, computesTime: Bool) -> (Timestamp, Int)? {
     guard offset + 19 <= count, self[offset + 4] == separator, self[offset + 7] == separator,
-      self[offset + 10] == 0x54 || self[offset + 10] == 0x20, self[offset + 13] == 0x3A, self[offset + 16] == 0x3A,
-      let year = digits(at: offset, length: 4), let month = digits(at: offset + 5, length: 2),
-      let day = digits(at: offset + 8, length: 2), let hour = digits(at: offset + 11, length: 2),
-      let minute = digits(at: offset + 14, length: 2), let second = digits(at: offset + 17, length: 2)
+      self[offset + 10] == 0x54 || self[offset + 10] == 0x20, self[offset + 13] == 0x3A, self[offset + 16] == 0x3A
+    else { return nil }
+    let century = twoDigits(offset)
+    let yearInCentury = twoDigits(offset + 2)
+    let month = twoDigits(offset + 5)
+    let day = twoDigits(offset + 8)
+    let hour = twoDigits(offset + 11)
+    let minute = twoDigits(offset + 14)
+    let second = twoDigits(offset + 17)
+    guard century < 100, yearInCentury < 100, month >= 1, month <= 12, day >= 1, day <= 31, hour < 24, minute < 60, second <= 60
     else { return nil }
     var index = offset + 19
     let millisecond = fraction(at: &index)
-    guard var time = Timestamp(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millisecond: millisecond)
-    else { return nil }
-    // Zone.
+    var zoneMilliseconds: Int64 = 0
     if index < count {
       let byte = self[index]
       if byte == 0x5A || byte == 0x7A {  // Z
         index += 1
-      } else if byte == 0x2B || byte == 0x2D, let zoneHours = digits(at: index + 1, length: 2) {
+      } else if (byte == 0x2B || byte == 0x2D) && index + 3 <= count && twoDigits(index + 1) < 24 {
+        let zoneHours = twoDigits(index + 1)
         var zoneMinutes = 0
         var length = 3
-        if index + 3 < count && self[index + 3] == 0x3A, let minutes = digits(at: index + 4, length: 2) {
-          zoneMinutes = minutes; length = 6
-        } else if let minutes = digits(at: index + 3, length: 2) {
-          zoneMinutes = minutes; length = 5
+        if index + 6 <= count && self[index + 3] == 0x3A && twoDigits(index + 4) < 60 {
+          zoneMinutes = twoDigits(index + 4); length = 6
+        } else if index + 5 <= count && twoDigits(index + 3) < 60 {
+          zoneMinutes = twoDigits(index + 3); length = 5
         }
-        let offsetMilliseconds = Int64((zoneHours * 60 + zoneMinutes) * 60_000)
-        time.millisecondsSinceEpoch += byte == 0x2B ? -offsetMilliseconds : offsetMilliseconds
+        let magnitude = Int64((zoneHours * 60 + zoneMinutes) * 60_000)
+        zoneMilliseconds = byte == 0x2B ? -magnitude : magnitude
         index += length
       } else if matches(" UTC", at: index) || matches(" GMT", at: index) {
         index += 4
       }
     }
-    return (time, index - offset)
+    guard computesTime else { return (Timestamp(millisecondsSinceEpoch: 0), index - offset) }
+    let days = Timestamp.daysSinceEpoch(year: century * 100 + yearInCentury, month: month, day: day)
+    let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+    return (Timestamp(millisecondsSinceEpoch: seconds * 1000 + Int64(millisecond) + zoneMilliseconds), index - offset)
   }
 
   /// Reads `.123456` or `,123` at `index` (moving it past the digits); returns milliseconds.

@@ -48,6 +48,16 @@ public struct TraceID: Sendable, Hashable, CustomStringConvertible {
     self.init(upperHalf: 0, lowerHalf: value)
   }
 
+  /// Appends the 32 lowercase hex digits to a byte buffer.
+  public func appendHex(to output: inout [UInt8]) {
+    for half in [upperHalf, lowerHalf] {
+      for index in 0..<16 {
+        let nibble = UInt8(half >> UInt64(60 - index * 4) & 0xF)
+        output.append(nibble < 10 ? 0x30 + nibble : 0x57 + nibble)
+      }
+    }
+  }
+
   /// 32 lowercase hex digits.
   public var description: String {
     let digits: [UInt8] = Array("0123456789abcdef".utf8)

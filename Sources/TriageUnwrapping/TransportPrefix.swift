@@ -59,7 +59,7 @@ enum TransportPrefix {
   /// - Returns: the timestamp's length and whether its zone was `Z`.
   static func timestamp(_ line: UnsafeBufferPointer<UInt8>) -> (length: Int, isZulu: Bool)? {
     guard line.looksLikeISODateTime(at: 0), line[10] == UInt8(ascii: "T"),
-      let (_, length) = line.isoTimestamp(at: 0, separator: 0x2D), length < line.count, line[length] == 0x20
+      let length = line.isoTimestampLength(at: 0, separator: 0x2D), length < line.count, line[length] == 0x20
     else { return nil }
     let zone = line[length - 1]
     guard zone == UInt8(ascii: "Z") || line.isDigit(at: length - 1) && length > 22 else { return nil }
