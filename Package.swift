@@ -36,7 +36,10 @@ let package = Package(
     ),
     .executableTarget(name: "triage", dependencies: ["TriageCLI"]),
 
-    .target(name: "TriageTestSupport", dependencies: ["TriageInput", "CTriageZlib"], path: "Tests/TriageTestSupport"),
+    .target(
+      name: "TriageTestSupport", dependencies: ["TriageInput", "TriageUnwrapping", "TriageAssembly", "CTriageZlib"],
+      path: "Tests/TriageTestSupport"
+    ),
     .testTarget(name: "TriageInputTests", dependencies: ["TriageInput", "TriageTestSupport"]),
     .testTarget(name: "TriageUnwrappingTests", dependencies: ["TriageUnwrapping", "TriageTestSupport"]),
     .testTarget(

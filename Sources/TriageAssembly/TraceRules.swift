@@ -28,6 +28,8 @@ enum TraceState: Equatable {
   case pythonFrames
   case pythonAfterException
   case pythonChainGap(sawMessage: Bool)
+  /// Inside billiard's `"""`-quoted inner traceback (`ExceptionWithTraceback:`).
+  case pythonQuoted
   case jvmFrames
   case jvmNestedException
   case jvmObjectDump(depth: Int)
@@ -201,9 +203,13 @@ enum TraceRules {
 
     case .pythonAfterException:
       if isBlank { return .accept(.pythonChainGap(sawMessage: false), nil) }
+      if line.hasPrefix("\"\"\"") { return .accept(.pythonQuoted, nil) }
       if indent > 0 || isLibpqContinuation(line) { return .accept(.pythonAfterException, nil) }
       if isPythonChainMessage(line) { return .accept(.pythonChainGap(sawMessage: true), nil) }
       return .reject
+
+    case .pythonQuoted:
+      return .accept(line.hasPrefix("\"\"\"") ? .pythonAfterException : .pythonQuoted, nil)
 
     case .pythonChainGap(let sawMessage):
       if isBlank { return .accept(state, nil) }

@@ -12,6 +12,7 @@ public struct InputWarning: Sendable, Equatable, CustomStringConvertible {
     case nestingTooDeep = "nesting-too-deep"
     case unreadable = "unreadable"
     case skippedSpecialFile = "special-file"
+    case documentationSkipped = "documentation-skipped"
     case cutLines = "cut-lines"
     case truncatedEvents = "truncated-events"
   }

@@ -6,7 +6,8 @@
 /// `app.log.1`, `app.log`; `0.log.20251103-1000.gz`, `0.log`). Symbolic links are followed;
 /// a link back into an ancestor directory is reported and skipped. FIFOs, sockets and devices
 /// met inside a directory are skipped (reading them could block forever); named explicitly,
-/// they are read.
+/// they are read. Markdown documents (`*.md`, such as a sample's write-up) inside a directory
+/// are skipped with a warning.
 ///
 /// Nothing stops the walk: a path that cannot be read is recorded in ``InputDiagnostics``
 /// and the walk goes on with the next one.
@@ -92,6 +93,10 @@ public struct SourceWalker {
         walkDirectory(path, ancestors: &ancestors, into: &consumer)
         ancestors.removeLast()
       case S_IFREG:
+        if name.hasSuffix(".md") {
+          diagnostics.warn(source: path, kind: .documentationSkipped, "a Markdown document, not a log; skipped. Name it explicitly to read it.")
+          continue
+        }
         openAndVisit(path, into: &consumer)
       default:
         diagnostics.warn(
