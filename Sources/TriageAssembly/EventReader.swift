@@ -32,17 +32,16 @@ public struct EventReader {
     sink = pipeline.sink
   }
 
-  /// Reads one stream as one source (used by tests and by callers with bytes in hand).
+  /// Reads one stream as a source named `name`, sniffed like a file: gzip is inflated, tar
+  /// members become sources of their own (used by tests and by callers with bytes in hand).
   public func read<Sink: EventSink>(stream: ByteStream, named name: String, into sink: inout Sink) {
+    var walker = SourceWalker(diagnostics: diagnostics)
+    walker.readsAhead = readsAhead
     var pipeline = SourcePipeline(
       sink: sink, services: services, diagnostics: diagnostics, framer: LineFramer(maximumLineLength: maximumLineLength),
       limits: limits, year: assumedYear
     )
-    do {
-      try pipeline.consume(TextSource(name: name), stream: stream)
-    } catch {
-      diagnostics.fail(error)
-    }
+    walker.walk(stream: stream, named: name, into: &pipeline)
     sink = pipeline.sink
   }
 }

@@ -145,6 +145,8 @@ enum TraceRules {
         if line.matches("Unhandled", at: index) { hints.insert(.errorish) }
       case UInt8(ascii: "r"):
         if line.matches("raised", at: index) { hints.insert(.errorish) }
+        // Go's "runtime: out of memory: cannot allocate …" comes right before "fatal error:".
+        if index == 0 && line.matches("runtime: ", at: 0) { hints.insert(.errorish) }
       case UInt8(ascii: ":"):
         if (line.matches(":in `", at: index) || line.matches(":in '", at: index)) && line.isDigit(at: index - 1) {
           hints.insert(.rubyClassic)
@@ -241,8 +243,7 @@ enum TraceRules {
       if isBlank || indent > 0 { return .accept(.go, nil) }
       if line.hasPrefix("exit status ") && line.isDigit(at: 12) { return .acceptAndClose }
       if line.hasPrefix("[signal ") || line.hasPrefix("runtime stack:") || line.hasPrefix("goroutine ")
-        || line.hasPrefix("created by ") || line.hasPrefix("panic: ") || line.hasPrefix("fatal error: ")
-        || line.hasPrefix("runtime: ") || line.hasPrefix("...additional frames elided...")
+        || line.hasPrefix("created by ") || line.hasPrefix("runtime: ") || line.hasPrefix("...additional frames elided...")
         || line.hasPrefix("[recovered]") || line.hasPrefix("PC=") || line.hasPrefix("signal arrived")
       {
         return .accept(.go, nil)

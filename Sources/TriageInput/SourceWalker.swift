@@ -45,6 +45,11 @@ public struct SourceWalker {
     }
   }
 
+  /// Visits one stream as a source named `name`, sniffing it like a file (gzip, tar, binary).
+  public func walk<Consumer: TextSourceConsumer>(stream: ByteStream, named name: String, into consumer: inout Consumer) {
+    visit(stream, name: name, compressed: false, depth: 0, into: &consumer)
+  }
+
   private func openAndVisit<Consumer: TextSourceConsumer>(_ path: String, into consumer: inout Consumer) {
     do {
       let file = try FileByteStream(path: path)
