@@ -48,7 +48,7 @@ let package = Package(
     ),
     .testTarget(
       name: "TriageCLITests",
-      dependencies: ["TriageCLI", "TriageReporting", "TriageAssembly", "TriageTestSupport"]
+      dependencies: ["triage", "TriageCLI", "TriageReporting", "TriageAssembly", "TriageTestSupport"]
     ),
   ]
 )
