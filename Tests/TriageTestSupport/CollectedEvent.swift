@@ -1,3 +1,4 @@
+import Testing
 import TriageAssembly
 import TriageInput
 import TriageUnwrapping
@@ -60,6 +61,7 @@ public struct PipelineRun {
     events = sink.events
     statistics = sink.statistics
     diagnostics = reader.diagnostics
+    checkAccounting()
   }
 
   public init(_ text: String, name: String = "test.log", chunkSize: Int = .max, configure: (inout EventReader) -> Void = { _ in }) {
@@ -75,6 +77,21 @@ public struct PipelineRun {
     events = sink.events
     statistics = sink.statistics
     diagnostics = reader.diagnostics
+    checkAccounting()
+  }
+
+  /// The accounting rule holds on every test input: each physical line is in an event's
+  /// `lineCount` or counted as skipped, and the events' line counts add up to it.
+  private func checkAccounting() {
+    for (source, statistics) in statistics {
+      if !statistics.isBalanced {
+        Issue.record("\(source.name): \(statistics.framing.lines) lines read, \(statistics.eventLines) in events + \(statistics.skippedLines.total) skipped")
+      }
+    }
+    let perSource = Dictionary(grouping: events, by: \.source).mapValues { $0.reduce(0) { $0 + $1.lineCount } }
+    for (source, statistics) in statistics where perSource[source.name, default: 0] != statistics.eventLines {
+      Issue.record("\(source.name): events' line counts add up to \(perSource[source.name, default: 0]), statistics say \(statistics.eventLines)")
+    }
   }
 
   /// Whether every source's lines are accounted for (events + skipped = physical lines).
