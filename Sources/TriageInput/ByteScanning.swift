@@ -99,4 +99,10 @@ extension UInt8 {
   @inlinable public var isLowercaseLetter: Bool { self &- 0x61 < 26 }
   /// ASCII hexadecimal digit (either case).
   @inlinable public var isHexDigit: Bool { self &- 0x30 < 10 || (self | 0x20) &- 0x61 < 6 }
+  /// The value of an ASCII hexadecimal digit (either case), or nil.
+  @inlinable public var hexDigitValue: UInt8? {
+    if self &- 0x30 < 10 { return self &- 0x30 }
+    let lower = self | 0x20
+    return lower &- 0x61 < 6 ? lower &- 0x61 + 10 : nil
+  }
 }

@@ -214,7 +214,7 @@ final class TarMemberStream: ByteStream {
 }
 
 /// Reads exact byte counts from a stream through one reused buffer.
-final class ExactByteReader {
+final class ExactByteReader: ByteStream {
   private let upstream: ByteStream
   private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
   private var start = 0
@@ -240,15 +240,11 @@ final class ExactByteReader {
     return count
   }
 
+  func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int { try read(upTo: buffer) }
+
   /// Copies exactly `destination.count` bytes unless the stream ends first.
   func read(exactly destination: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
-    var filled = 0
-    while filled < destination.count {
-      let got = try read(upTo: UnsafeMutableRawBufferPointer(rebasing: destination[filled...]))
-      if got == 0 { break }
-      filled += got
-    }
-    return filled
+    try readFully(into: destination)
   }
 
   /// Discards `count` bytes. Returns how many were discarded (fewer only at the end).

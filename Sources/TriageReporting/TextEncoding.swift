@@ -6,41 +6,24 @@ public enum TextEncoding {
   private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
   private static let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
 
+  /// ASCII bytes a JSON string cannot hold as they are: controls, `"` and `\`.
+  private static let jsonSpecial: [Bool] = (0..<128).map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+  /// ASCII bytes a terminal must not receive: controls other than tab and line feed, and DEL.
+  private static let terminalSpecial: [Bool] = (0..<128).map { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A) || $0 == 0x7F }
+
   /// Appends `bytes` as the inside of a JSON string (no quotes).
-  /// - Complexity: O(n); ASCII runs are copied in bulk.
+  /// - Complexity: O(n); runs that need no escaping are copied in bulk.
   public static func appendJSONString(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
-    var index = 0
-    var runStart = 0
-    let count = bytes.count
-    while index < count {
-      let byte = bytes[index]
-      if byte >= 0x20 && byte < 0x80 && byte != 0x22 && byte != 0x5C {
-        index += 1
-        continue
-      }
-      if byte >= 0x80 {
-        let length = validUTF8Length(bytes, at: index)
-        if length > 0 { index += length; continue }
-        output.append(contentsOf: bytes[runStart..<index])
-        output.append(contentsOf: replacement)
-        index += 1
-        runStart = index
-        continue
-      }
-      output.append(contentsOf: bytes[runStart..<index])
+    appendRewriting(bytes, to: &output, special: jsonSpecial, escapesC1: false) { byte, output in
       switch byte {
-      case 0x22: output.append(0x5C); output.append(0x22)
-      case 0x5C: output.append(0x5C); output.append(0x5C)
-      case 0x0A: output.append(0x5C); output.append(UInt8(ascii: "n"))
-      case 0x0D: output.append(0x5C); output.append(UInt8(ascii: "r"))
-      case 0x09: output.append(0x5C); output.append(UInt8(ascii: "t"))
-      default:
-        output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+      case 0x22: output.append(contentsOf: [0x5C, 0x22])
+      case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
+      case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+      case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+      case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+      default: output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
       }
-      index += 1
-      runStart = index
     }
-    output.append(contentsOf: bytes[runStart..<count])
   }
 
   /// Appends a Swift string as a quoted JSON string.
@@ -52,40 +35,47 @@ public enum TextEncoding {
   }
 
   /// Appends `bytes` for a terminal or a plain-text file: line breaks and tabs stay, every
-  /// other control byte (ESC, NUL, CR, BEL …) is shown as `\xNN`, so log text can never
-  /// drive the terminal.
+  /// other control byte (ESC, NUL, CR, BEL …) is shown as `\xNN` and C1 controls as `\u00NN`,
+  /// so log text can never drive the terminal.
   public static func appendTerminalText(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+    appendRewriting(bytes, to: &output, special: terminalSpecial, escapesC1: true) { byte, output in
+      output.append(contentsOf: [0x5C, UInt8(ascii: "x"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+    }
+  }
+
+  /// Copies `bytes` to `output`, handing each ASCII byte marked in `special` to `rewrite`,
+  /// replacing invalid UTF-8 with U+FFFD and, with `escapesC1`, writing U+0080…U+009F as
+  /// `\u00NN`. Runs of ordinary bytes are copied in bulk.
+  private static func appendRewriting(
+    _ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8], special: [Bool], escapesC1: Bool,
+    rewrite: (UInt8, inout [UInt8]) -> Void
+  ) {
     var index = 0
     var runStart = 0
-    while index < bytes.count {
+    let count = bytes.count
+    while index < count {
       let byte = bytes[index]
-      if byte >= 0x20 && byte != 0x7F && byte < 0x80 || byte == 0x0A || byte == 0x09 {
+      if byte < 0x80 {
+        if !special[Int(byte)] { index += 1; continue }
+        output.append(contentsOf: bytes[runStart..<index])
+        rewrite(byte, &output)
         index += 1
-        continue
-      }
-      if byte >= 0x80 {
+      } else {
         let length = validUTF8Length(bytes, at: index)
-        // C1 controls (U+0080…U+009F) are terminal controls too.
-        if length == 2 && bytes[index] == 0xC2 && bytes[index + 1] < 0xA0 {
-          output.append(contentsOf: bytes[runStart..<index])
+        let isC1 = escapesC1 && length == 2 && byte == 0xC2 && bytes[index + 1] < 0xA0
+        if length > 0 && !isC1 { index += length; continue }
+        output.append(contentsOf: bytes[runStart..<index])
+        if isC1 {
           output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(bytes[index + 1] >> 4)], hex[Int(bytes[index + 1] & 0xF)]])
           index += 2
-          runStart = index
-          continue
+        } else {
+          output.append(contentsOf: replacement)
+          index += 1
         }
-        if length > 0 { index += length; continue }
-        output.append(contentsOf: bytes[runStart..<index])
-        output.append(contentsOf: replacement)
-        index += 1
-        runStart = index
-        continue
       }
-      output.append(contentsOf: bytes[runStart..<index])
-      output.append(contentsOf: [0x5C, UInt8(ascii: "x"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-      index += 1
       runStart = index
     }
-    output.append(contentsOf: bytes[runStart..<bytes.count])
+    output.append(contentsOf: bytes[runStart..<count])
   }
 
   /// The length of the valid UTF-8 sequence starting at `index` (a lead byte ≥ 0x80), or 0.

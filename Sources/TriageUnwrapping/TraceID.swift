@@ -19,13 +19,7 @@ public struct TraceID: Sendable, Hashable, CustomStringConvertible {
     var upper: UInt64 = 0
     var lower: UInt64 = 0
     for byte in hex {
-      let value: UInt8
-      switch byte {
-      case 0x30...0x39: value = byte - 0x30
-      case 0x61...0x66: value = byte - 0x61 + 10
-      case 0x41...0x46: value = byte - 0x41 + 10
-      default: return nil
-      }
+      guard let value = byte.hexDigitValue else { return nil }
       upper = upper << 4 | lower >> 60
       lower = lower << 4 | UInt64(value)
     }
