@@ -12,6 +12,7 @@ let package = Package(
   products: [.executable(name: "triage", targets: ["triage"])],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
   ],
   targets: [
     .systemLibrary(
@@ -24,13 +25,23 @@ let package = Package(
     .target(name: "TriageUnwrapping", dependencies: ["TriageInput"], swiftSettings: hotPathSettings),
     .target(name: "TriageAssembly", dependencies: ["TriageInput", "TriageUnwrapping"], swiftSettings: hotPathSettings),
     .target(
-      name: "TriageReporting", dependencies: ["TriageInput", "TriageUnwrapping", "TriageAssembly"],
+      name: "TriageClassification",
+      dependencies: ["TriageInput", "TriageUnwrapping", "TriageAssembly", .product(name: "Yams", package: "Yams")],
+      swiftSettings: hotPathSettings,
+      plugins: ["EmbedPatterns"]
+    ),
+    .target(
+      name: "TriageReporting",
+      dependencies: ["TriageInput", "TriageUnwrapping", "TriageAssembly", "TriageClassification"],
       swiftSettings: hotPathSettings
     ),
+    // Compiles Patterns/*.yaml into the binary, so a release binary copied alone has its catalog.
+    .executableTarget(name: "EmbedPatternsTool", path: "Plugins/EmbedPatternsTool"),
+    .plugin(name: "EmbedPatterns", capability: .buildTool(), dependencies: ["EmbedPatternsTool"]),
     .target(
       name: "TriageCLI",
       dependencies: [
-        "TriageInput", "TriageUnwrapping", "TriageAssembly", "TriageReporting",
+        "TriageInput", "TriageUnwrapping", "TriageAssembly", "TriageClassification", "TriageReporting",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -45,6 +56,10 @@ let package = Package(
     .testTarget(
       name: "TriageAssemblyTests",
       dependencies: ["TriageAssembly", "TriageUnwrapping", "TriageInput", "TriageTestSupport"]
+    ),
+    .testTarget(
+      name: "TriageClassificationTests",
+      dependencies: ["TriageClassification", "TriageAssembly", "TriageUnwrapping", "TriageTestSupport"]
     ),
     .testTarget(
       name: "TriageCLITests",

@@ -10,6 +10,8 @@ public struct AssemblyLimits: Sendable {
   /// An open event whose stream has been silent for this many physical lines of the source is
   /// closed, so one quiet stream cannot hold back the others' output for long.
   public var maximumSilence = 1000
+  /// Bytes of other streams' events that may wait behind an open event before it is closed.
+  public var maximumWaitingBytes = 8 << 20
 
   public init() {}
 }
@@ -36,9 +38,13 @@ public final class EventAssembler {
   private let year: Int
   public private(set) var statistics = SourceStatistics()
 
-  /// Streams seen so far; a source has a handful, so a linear search is fastest.
+  /// Streams seen so far: a linear search over the first few (a capture has a handful, and
+  /// this beats hashing), a dictionary past them (journald or syslog with a pid per line).
   private var streamKeys: [Int64] = []
   private var streamSlots: [StreamSlot] = []
+  private var moreStreams: [Int64: StreamSlot] = [:]
+  private static let linearStreams = 16
+  private static let streamTableLimit = 4096
   private var lastKey: Int64 = .min
   private var lastSlot: StreamSlot?
   private var openSlots: [StreamSlot] = []
@@ -58,7 +64,7 @@ public final class EventAssembler {
 
   /// Feeds one record. Events that are complete go to `sink`.
   public func consume<Sink: EventSink>(_ record: Record, into sink: inout Sink) {
-    currentLine = record.lineNumber + record.physicalLines - 1
+    currentLine = max(currentLine, record.lastLineNumber)
     statistics.records += 1
     if record.layers == lastFormat {
       lastFormatRun += 1
@@ -105,6 +111,7 @@ public final class EventAssembler {
     }
     // A single-line event.
     var event = Event(text: record.payload, lineNumber: record.lineNumber, lineCount: record.physicalLines, layers: record.layers)
+    event.isTruncated = record.wasCut
     event.service = record.service
     event.stream = record.stream
     event.level = record.level
@@ -136,10 +143,20 @@ public final class EventAssembler {
     let slot: StreamSlot
     if let index = streamKeys.firstIndex(of: key) {
       slot = streamSlots[index]
+    } else if let found = moreStreams[key] {
+      slot = found
     } else {
       slot = StreamSlot()
-      streamKeys.append(key)
-      streamSlots.append(slot)
+      if streamKeys.count < Self.linearStreams {
+        streamKeys.append(key)
+        streamSlots.append(slot)
+      } else {
+        if moreStreams.count >= Self.streamTableLimit {
+          // Forget the streams with nothing open: their state is empty anyway.
+          moreStreams = moreStreams.filter { $0.value.isOpen }
+        }
+        moreStreams[key] = slot
+      }
     }
     lastKey = key
     lastSlot = slot
@@ -158,6 +175,7 @@ public final class EventAssembler {
 
   private func close<Sink: EventSink>(_ slot: StreamSlot, into sink: inout Sink) {
     statistics.skippedLines.blank += slot.trimTrailingBlanks()
+    if slot.reachedCap { statistics.truncatedEvents += 1 }
     if let index = openSlots.firstIndex(where: { $0 === slot }) { openSlots.remove(at: index) }
     var event = slot.event
     if case .candidate = slot.state { event.language = nil }
@@ -218,7 +236,21 @@ public final class EventAssembler {
       waiting.removeAll(keepingCapacity: true)
       waitingHead = 0
       waitingText.removeAll()
+    } else if waitingHead > 256 && waitingHead * 2 > waiting.count {
+      compactWaiting()
     }
+  }
+
+  /// Drops the delivered front of the waiting queue and of its text, so streams whose events
+  /// keep overlapping cannot make the queue grow with the input.
+  private func compactWaiting() {
+    let shift = waiting[waitingHead].textStart
+    waiting.removeFirst(waitingHead)
+    waitingHead = 0
+    let remaining = waitingText.count - shift
+    memmove(waitingText.base, waitingText.base + shift, remaining)
+    waitingText.truncate(to: remaining)
+    for index in waiting.indices { waiting[index].textStart -= shift }
   }
 
   /// Closes the oldest open event when its stream has been silent too long, or when too many
@@ -226,6 +258,7 @@ public final class EventAssembler {
   private func enforceSilenceLimit<Sink: EventSink>(into sink: inout Sink) {
     while let oldest = openSlots.min(by: { $0.firstLine < $1.firstLine }),
       currentLine - oldest.lastLine > limits.maximumSilence || waiting.count - waitingHead > limits.maximumSilence
+        || waitingText.count > limits.maximumWaitingBytes
     {
       close(oldest, into: &sink)
     }
@@ -234,7 +267,6 @@ public final class EventAssembler {
   private func deliver<Sink: EventSink>(_ event: Event, into sink: inout Sink) {
     statistics.events += 1
     statistics.eventLines += event.lineCount
-    if event.isTruncated { statistics.truncatedEvents += 1 }
     if let language = event.language { statistics.tracesByLanguage[language, default: 0] += 1 }
     if let time = event.time {
       if statistics.firstTime.map({ time < $0 }) ?? true { statistics.firstTime = time }
@@ -266,9 +298,16 @@ final class StreamSlot {
   var lastLine = 0
   var lineCount = 0
   var storedLines = 0
+  /// Some of its text was not kept: a cut line, or the cap.
   var isTruncated = false
-  var trailingBlankLines = 0
-  var trailingBlankStart = 0
+  /// It reached the line or byte cap.
+  var reachedCap = false
+  /// Blank lines not yet known to be inside the event: kept aside, outside the cap, until a
+  /// non-blank line follows (then they are part of it) or the event ends (then they are
+  /// trailing and counted as skipped).
+  let pendingBlanks = ByteBuffer(capacity: 64)
+  var pendingBlankRecords = 0
+  var pendingBlankLines = 0
   var service: ServiceTable.ID?
   var stream: OutputStream?
   var time: Timestamp?
@@ -278,14 +317,21 @@ final class StreamSlot {
   var traceID: TraceID?
   var processID: Int32?
 
+  /// Blank lines kept aside at most (more are counted, and the event is marked truncated).
+  static let keptPendingBlanks = 64
+
   func start(_ record: Record, year: Int, limits: AssemblyLimits) {
     isOpen = true
     buffer.removeAll()
     firstLine = record.lineNumber
+    lastLine = 0
     lineCount = 0
     storedLines = 0
     isTruncated = false
-    trailingBlankLines = 0
+    reachedCap = false
+    pendingBlanks.removeAll()
+    pendingBlankRecords = 0
+    pendingBlankLines = 0
     service = record.service
     stream = record.stream
     time = nil
@@ -298,7 +344,7 @@ final class StreamSlot {
   }
 
   func append(_ record: Record, isBlank: Bool, limits: AssemblyLimits, year: Int) {
-    lastLine = record.lineNumber + record.physicalLines - 1
+    lastLine = max(lastLine, record.lastLineNumber)
     lineCount += record.physicalLines
     if time == nil, record.timeText != nil {
       time = record.time(assumingYear: year)
@@ -307,31 +353,51 @@ final class StreamSlot {
     if let recordLevel = record.level, level.map({ recordLevel > $0 }) ?? true { level = recordLevel }
     if traceID == nil { traceID = record.traceID }
     if record.wasCut { isTruncated = true }
-    if isTruncated && storedLines > 0 && (storedLines >= limits.maximumLines || buffer.count >= limits.maximumBytes) { return }
-    let separator = storedLines > 0 ? 1 : 0
-    if storedLines >= limits.maximumLines || buffer.count + separator + record.payload.count > limits.maximumBytes {
-      isTruncated = true
-      trailingBlankLines = 0
+    if isBlank {
+      pendingBlankLines += record.physicalLines
+      if pendingBlankRecords < Self.keptPendingBlanks {
+        pendingBlanks.append(0x0A)
+        pendingBlanks.append(record.payload)
+      }
+      pendingBlankRecords += 1
       return
     }
-    if isBlank {
-      if trailingBlankLines == 0 { trailingBlankStart = buffer.count }
-      trailingBlankLines += record.physicalLines
-    } else {
-      trailingBlankLines = 0
+    if pendingBlankRecords > 0 {
+      // The blank lines were inside the event after all.
+      let kept = min(pendingBlankRecords, Self.keptPendingBlanks)
+      if pendingBlankRecords > kept { isTruncated = true }
+      if storedLines + kept <= limits.maximumLines && buffer.count + pendingBlanks.count <= limits.maximumBytes {
+        buffer.append(pendingBlanks.bytes)
+        storedLines += kept
+      } else {
+        noteCap()
+      }
+      pendingBlanks.removeAll()
+      pendingBlankRecords = 0
+      pendingBlankLines = 0
+    }
+    let separator = storedLines > 0 ? 1 : 0
+    guard !reachedCap, storedLines < limits.maximumLines, buffer.count + separator + record.payload.count <= limits.maximumBytes else {
+      noteCap()
+      return
     }
     if separator == 1 { buffer.append(0x0A) }
     buffer.append(record.payload)
     storedLines += 1
   }
 
-  /// Removes trailing blank lines. Returns how many physical lines were removed.
+  private func noteCap() {
+    reachedCap = true
+    isTruncated = true
+  }
+
+  /// Drops trailing blank lines. Returns how many physical lines were dropped.
   func trimTrailingBlanks() -> Int {
-    guard trailingBlankLines > 0 else { return 0 }
-    let removed = trailingBlankLines
-    buffer.truncate(to: trailingBlankStart)
+    let removed = pendingBlankLines
     lineCount -= removed
-    trailingBlankLines = 0
+    pendingBlanks.removeAll()
+    pendingBlankRecords = 0
+    pendingBlankLines = 0
     return removed
   }
 

@@ -11,6 +11,8 @@ public struct EventReader {
   public var limits = AssemblyLimits()
   /// Inflate gzip and drain pipes on a second thread.
   public var readsAhead = true
+  /// Files never to read, as (device, inode): the run's own output file.
+  public var excludedFiles: [(device: UInt64, inode: UInt64)] = []
   /// The year assumed for timestamps that have none (syslog, journald default output).
   public var assumedYear = Timestamp.now.year
   /// Interned service names for everything this reader produced.
@@ -24,6 +26,7 @@ public struct EventReader {
   public func read<Sink: EventSink>(paths: [String], into sink: inout Sink) {
     var walker = SourceWalker(diagnostics: diagnostics)
     walker.readsAhead = readsAhead
+    walker.excludedFiles = excludedFiles
     var pipeline = SourcePipeline(
       sink: sink, services: services, diagnostics: diagnostics, framer: LineFramer(maximumLineLength: maximumLineLength),
       limits: limits, year: assumedYear
@@ -64,7 +67,7 @@ struct SourcePipeline<Sink: EventSink>: TextSourceConsumer {
     var failure: InputError?
     var framing = FramingCounts()
     do {
-      framing = try framer.frame(stream, into: &lines)
+      try framer.frame(stream, into: &lines, counts: &framing)
     } catch {
       failure = error
     }
@@ -76,6 +79,12 @@ struct SourcePipeline<Sink: EventSink>: TextSourceConsumer {
       diagnostics.warn(
         source: source.name, kind: .cutLines,
         "\(framing.cutLines) line(s) longer than \(framer.maximumLineLength) bytes were cut at that length (\(framing.cutBytes) bytes dropped)."
+      )
+    }
+    if lines.unwrapper.cutJoinedRecords > 0 {
+      diagnostics.warn(
+        source: source.name, kind: .cutLines,
+        "\(lines.unwrapper.cutJoinedRecords) record(s) joined from docker or CRI parts grew past \(framer.maximumLineLength) bytes and were cut at that length."
       )
     }
     if statistics.truncatedEvents > 0 {

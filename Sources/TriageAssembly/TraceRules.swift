@@ -168,14 +168,19 @@ enum TraceRules {
     return line.skippingBlanks(from: end) == line.count
   }
 
-  /// `/app/worker.js:42`, `node:internal/process/promises:288`, `C:\app\x.js:7`.
+  /// `/app/worker.js:42`, `node:internal/process/promises:288`, `C:\app\x.js:7`: a script path
+  /// (by its extension) or a `node:` module, then `:LINE`, alone on the line.
   static func isNodePreheader(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
     guard line.count >= 4, line.count < 512, line.firstIndex(of: 0x20) == nil,
       line[0] == UInt8(ascii: "/") || line.hasPrefix("node:") || (line.count > 3 && line[1] == UInt8(ascii: ":") && line[2] == UInt8(ascii: "\\"))
     else { return false }
     var index = line.count - 1
     while index > 0 && line.isDigit(at: index) { index -= 1 }
-    return index < line.count - 1 && line[index] == UInt8(ascii: ":")
+    guard index < line.count - 1 && line[index] == UInt8(ascii: ":") else { return false }
+    if line.hasPrefix("node:") { return true }
+    let path = line.slice(0, index)
+    return path.hasSuffix(".js") || path.hasSuffix(".mjs") || path.hasSuffix(".cjs") || path.hasSuffix(".ts")
+      || path.hasSuffix(".jsx") || path.hasSuffix(".tsx")
   }
 
   /// The transition for the next line of a stream whose event is in `state`.

@@ -29,6 +29,9 @@ struct InputOptions: ParsableArguments {
     guard maximumLineLength >= 1024 else {
       throw ValidationError("--max-line-length must be at least 1024 bytes.")
     }
+    guard maximumLineLength <= 1 << 30 else {
+      throw ValidationError("--max-line-length must be at most 1073741824 bytes (1 GiB).")
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TriageAssembly
+import TriageClassification
 import TriageInput
 import TriageReporting
 import TriageUnwrapping
@@ -24,8 +25,11 @@ extension TriageCommand {
     @Flag(help: "Print per-source statistics instead of the events.")
     var stats = false
 
+    @OptionGroup(title: "Crash signatures") var signatures: PatternOptions
+
     func run() throws {
       let paths = try input.resolvedPaths()
+      let classifier = try signatures.makeClassifier()
       var reader = EventReader()
       reader.maximumLineLength = input.maximumLineLength
       let writer: OutputWriter
@@ -36,10 +40,12 @@ extension TriageCommand {
         throw ExitCode(2)
       }
       let usesColor = output.color == .always || (output.color == .auto && writer.isTerminal)
+      if let identity = writer.fileIdentity { reader.excludedFiles = [identity] }
 
       if stats {
-        var report = StatisticsReport(services: reader.services)
-        reader.read(paths: paths, into: &report)
+        var sink = ClassifyingSink(inner: StatisticsReport(services: reader.services), classifier: classifier)
+        reader.read(paths: paths, into: &sink)
+        let report = sink.inner
         let warnings = reader.diagnostics.warnings
         let errors = reader.diagnostics.errors
         switch format {
@@ -51,10 +57,11 @@ extension TriageCommand {
       } else {
         switch format {
         case .json:
-          var sink = EventJSONWriter(output: writer, services: reader.services)
+          var sink = ClassifyingSink(inner: EventJSONWriter(output: writer, services: reader.services), classifier: classifier)
           reader.read(paths: paths, into: &sink)
         case .text:
-          var sink = EventTextWriter(output: writer, services: reader.services, usesColor: usesColor)
+          var sink = ClassifyingSink(
+            inner: EventTextWriter(output: writer, services: reader.services, usesColor: usesColor), classifier: classifier)
           reader.read(paths: paths, into: &sink)
         }
         writer.flush()

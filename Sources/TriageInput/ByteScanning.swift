@@ -71,10 +71,11 @@ extension UnsafeBufferPointer where Element == UInt8 {
     offset >= 0 && offset < count && self[offset] &- 0x30 < 10
   }
 
-  /// Reads `length` ASCII digits at `offset` as a number, or nil if any is not a digit.
+  /// Reads `length` ASCII digits at `offset` as a number, or nil if any is not a digit or
+  /// there are more than 18 of them (so the value never overflows).
   @inlinable
   public func digits(at offset: Int, length: Int) -> Int? {
-    guard offset >= 0, offset + length <= count else { return nil }
+    guard offset >= 0, length <= 18, offset + length <= count else { return nil }
     var value = 0
     for index in offset..<(offset + length) {
       let digit = self[index] &- 0x30

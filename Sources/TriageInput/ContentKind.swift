@@ -11,6 +11,14 @@ public enum ContentKind: Equatable, Sendable {
   /// How many leading bytes ``classify(prefix:)`` looks at.
   public static let sampleSize = 8192
 
+  /// Whether `prefix` is enough to classify: only a tar header needs 263 bytes, and a tar
+  /// header has NUL padding in its 100-byte name field; anything else is decided at once.
+  public static func isDecided(by prefix: UnsafeRawBufferPointer) -> Bool {
+    if prefix.count >= 263 { return true }
+    if prefix.count >= 2 && prefix[0] == 0x1f && prefix[1] == 0x8b { return true }
+    return !prefix.prefix(100).contains(0)
+  }
+
   /// Classifies a stream by its first bytes (never by its name).
   ///
   /// Text is anything that is not a known binary or compressed format and whose sample has at

@@ -6,12 +6,20 @@ public final class FileByteStream: ByteStream {
 
   /// Opens `path` for reading.
   /// - Throws: ``InputError`` when the file cannot be opened.
-  public init(path: String) throws(InputError) {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    if fd < 0 { throw InputError.system("open it", source: path, errno: errno) }
+  public convenience init(path: String) throws(InputError) {
+    try self.init(path: Array(path.utf8), displayName: path)
+  }
+
+  /// Opens a path given as raw bytes (file names need not be UTF-8); `displayName` is how
+  /// messages name it.
+  public init(path: [UInt8], displayName: String) throws(InputError) {
+    let fd = (path + [0]).withUnsafeBufferPointer { bytes in
+      bytes.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_RDONLY | O_CLOEXEC) }
+    }
+    if fd < 0 { throw InputError.system("open it", source: displayName, errno: errno) }
     self.descriptor = fd
     self.ownsDescriptor = true
-    self.name = path
+    self.name = displayName
   }
 
   /// Wraps a descriptor that stays open after this stream is gone (standard input).

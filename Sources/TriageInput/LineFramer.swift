@@ -53,6 +53,13 @@ public final class LineFramer {
   ///   already delivered.
   public func frame<Sink: LineSink>(_ stream: ByteStream, into sink: inout Sink) throws(InputError) -> FramingCounts {
     var counts = FramingCounts()
+    try frame(stream, into: &sink, counts: &counts)
+    return counts
+  }
+
+  /// Like ``frame(_:into:)``, but the counts stay valid when reading fails half-way: they
+  /// describe exactly the lines delivered before the error.
+  public func frame<Sink: LineSink>(_ stream: ByteStream, into sink: inout Sink, counts: inout FramingCounts) throws(InputError) {
     let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
     var start = 0  // first byte of the current line
     var end = 0  // end of valid data
@@ -78,7 +85,15 @@ public final class LineFramer {
           start = 0
         }
       }
-      let count = try stream.read(into: UnsafeMutableRawBufferPointer(start: base + end, count: min(chunkSize, buffer.count - end)))
+      let count: Int
+      do {
+        count = try stream.read(into: UnsafeMutableRawBufferPointer(start: base + end, count: min(chunkSize, buffer.count - end)))
+      } catch {
+        // Keep what was read: the partial last line is delivered, the counts are exact.
+        if start < end && !discarding { deliver(start, end, cut: false) }
+        counts.lines = lineNumber
+        throw error
+      }
       if count == 0 { break }
       counts.bytes += count
       end += count
@@ -92,6 +107,11 @@ public final class LineFramer {
         if discarding {
           counts.cutBytes += newline - start
           discarding = false
+        } else if newline - start > maximumLineLength {
+          // The whole line arrived in one read but is over the cap: cut it all the same.
+          deliver(start, start + maximumLineLength, cut: true)
+          counts.cutLines += 1
+          counts.cutBytes += newline - start - maximumLineLength
         } else {
           deliver(start, newline, cut: false)
         }
@@ -114,6 +134,5 @@ public final class LineFramer {
     }
     if start < end && !discarding { deliver(start, end, cut: false) }
     counts.lines = lineNumber
-    return counts
   }
 }

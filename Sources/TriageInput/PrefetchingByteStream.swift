@@ -38,13 +38,15 @@ public final class PrefetchingByteStream: ByteStream {
         let buffer = free.removeLast()
         pthread_mutex_unlock(&mutex)
 
+        // One read: a pipe's bytes are handed over as soon as they arrive (files and gzip fill
+        // the whole buffer anyway).
         var count = 0
         var failure: InputError?
-        do { count = try upstream.readFully(into: buffer) } catch { failure = error }
+        do { count = try upstream.read(into: buffer) } catch { failure = error }
 
         pthread_mutex_lock(&mutex)
         if count > 0 { filled.append((buffer, count)) } else { free.append(buffer) }
-        if count < buffer.count { ended = true; error = failure }
+        if count == 0 || failure != nil { ended = true; error = failure }
         pthread_cond_broadcast(&condition)
         let stop = ended || cancelled
         pthread_mutex_unlock(&mutex)
@@ -83,7 +85,9 @@ public final class PrefetchingByteStream: ByteStream {
     shared.cancelled = true
     pthread_cond_broadcast(&shared.condition)
     pthread_mutex_unlock(&shared.mutex)
-    if let thread { pthread_join(thread, nil) }
+    // The producer may be blocked in read() on a pipe that never ends (the reader stopped
+    // early); do not wait for it. It holds its own reference to the shared state.
+    if let thread { pthread_detach(thread) }
     if let (buffer, _) = current { buffer.deallocate() }
   }
 

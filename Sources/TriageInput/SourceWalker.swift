@@ -17,6 +17,8 @@ public struct SourceWalker {
   public var maximumNesting = 6
   /// Inflate gzip and drain pipes on a second thread, ahead of parsing.
   public var readsAhead = true
+  /// Files never to read, as (device, inode): the run's own output file.
+  public var excludedFiles: [(device: UInt64, inode: UInt64)] = []
 
   public init(diagnostics: InputDiagnostics) {
     self.diagnostics = diagnostics
@@ -31,16 +33,17 @@ public struct SourceWalker {
         visit(readsAhead ? PrefetchingByteStream(stdin) : stdin, name: path, compressed: false, depth: 0, into: &consumer)
         continue
       }
+      let bytes = Array(path.utf8)
       var info = stat()
-      if stat(path, &info) != 0 {
+      if Self.fileStatus(bytes, &info) != 0 {
         diagnostics.fail(InputError.system("read it", source: path, errno: errno))
         continue
       }
       if info.st_mode & S_IFMT == S_IFDIR {
         var ancestors: [(UInt64, UInt64)] = [(UInt64(info.st_dev), UInt64(info.st_ino))]
-        walkDirectory(path, ancestors: &ancestors, into: &consumer)
+        walkDirectory(bytes, display: path, ancestors: &ancestors, into: &consumer)
       } else {
-        openAndVisit(path, into: &consumer)
+        openAndVisit(bytes, display: path, info: info, into: &consumer)
       }
     }
   }
@@ -50,39 +53,55 @@ public struct SourceWalker {
     visit(stream, name: name, compressed: false, depth: 0, into: &consumer)
   }
 
-  private func openAndVisit<Consumer: TextSourceConsumer>(_ path: String, into consumer: inout Consumer) {
+  private func openAndVisit<Consumer: TextSourceConsumer>(
+    _ path: [UInt8], display: String, info: stat, into consumer: inout Consumer
+  ) {
+    if excludedFiles.contains(where: { $0.device == UInt64(info.st_dev) && $0.inode == UInt64(info.st_ino) }) {
+      diagnostics.warn(source: display, kind: .skippedSpecialFile, "this is the output file of this run; skipped.")
+      return
+    }
     do {
-      let file = try FileByteStream(path: path)
-      visit(file, name: path, compressed: false, depth: 0, into: &consumer)
+      let file = try FileByteStream(path: path, displayName: display)
+      visit(file, name: display, compressed: false, depth: 0, into: &consumer)
     } catch {
       diagnostics.fail(error)
     }
   }
 
+  /// `stat(2)` on a path given as bytes.
+  static func fileStatus(_ path: [UInt8], _ info: inout Glibc.stat) -> Int32 {
+    (path + [0]).withUnsafeBufferPointer { bytes in
+      bytes.withMemoryRebound(to: CChar.self) { fstatat(AT_FDCWD, $0.baseAddress!, &info, 0) }
+    }
+  }
+
   private func walkDirectory<Consumer: TextSourceConsumer>(
-    _ directory: String, ancestors: inout [(UInt64, UInt64)], into consumer: inout Consumer
+    _ directory: [UInt8], display: String, ancestors: inout [(UInt64, UInt64)], into consumer: inout Consumer
   ) {
-    guard let handle = opendir(directory) else {
-      diagnostics.fail(InputError.system("list the directory", source: directory, errno: errno))
+    let handle = (directory + [0]).withUnsafeBufferPointer { bytes in
+      bytes.withMemoryRebound(to: CChar.self) { opendir($0.baseAddress!) }
+    }
+    guard let handle else {
+      diagnostics.fail(InputError.system("list the directory", source: display, errno: errno))
       return
     }
-    var names: [String] = []
+    // Names are kept as bytes for system calls; the decoded form is only for sorting and messages.
+    var entries: [(name: String, bytes: [UInt8])] = []
     while let entry = readdir(handle) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-      }
-      if name != "." && name != ".." { names.append(name) }
+      let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix(while: { $0 != 0 })) }
+      if bytes != [0x2E] && bytes != [0x2E, 0x2E] { entries.append((String(decoding: bytes, as: UTF8.self), bytes)) }
     }
     closedir(handle)
-    names.sort(by: Self.readingOrder)
+    entries.sort { Self.readingOrder($0.name, $1.name) }
 
-    for name in names {
-      let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    for (name, nameBytes) in entries {
+      let path = (directory.last == 0x2F ? directory : directory + [0x2F]) + nameBytes
+      let shown = display.hasSuffix("/") ? display + name : display + "/" + name
       var info = stat()
-      if stat(path, &info) != 0 {
+      if Self.fileStatus(path, &info) != 0 {
         let code = errno
         diagnostics.warn(
-          source: path, kind: .unreadable,
+          source: shown, kind: .unreadable,
           code == ENOENT ? "a broken symbolic link; skipped." : "cannot be read (\(String(cString: strerror(code)))); skipped."
         )
         continue
@@ -91,21 +110,21 @@ public struct SourceWalker {
       case S_IFDIR:
         let identity = (UInt64(info.st_dev), UInt64(info.st_ino))
         if ancestors.contains(where: { $0 == identity }) {
-          diagnostics.warn(source: path, kind: .skippedSpecialFile, "a symbolic link loop (it leads back to a directory being read); skipped.")
+          diagnostics.warn(source: shown, kind: .skippedSpecialFile, "a symbolic link loop (it leads back to a directory being read); skipped.")
           continue
         }
         ancestors.append(identity)
-        walkDirectory(path, ancestors: &ancestors, into: &consumer)
+        walkDirectory(path, display: shown, ancestors: &ancestors, into: &consumer)
         ancestors.removeLast()
       case S_IFREG:
         if name.hasSuffix(".md") {
-          diagnostics.warn(source: path, kind: .documentationSkipped, "a Markdown document, not a log; skipped. Name it explicitly to read it.")
+          diagnostics.warn(source: shown, kind: .documentationSkipped, "a Markdown document, not a log; skipped. Name it explicitly to read it.")
           continue
         }
-        openAndVisit(path, into: &consumer)
+        openAndVisit(path, display: shown, info: info, into: &consumer)
       default:
         diagnostics.warn(
-          source: path, kind: .skippedSpecialFile,
+          source: shown, kind: .skippedSpecialFile,
           "not a regular file (a FIFO, socket or device); skipped inside a directory. Name it explicitly to read it."
         )
       }

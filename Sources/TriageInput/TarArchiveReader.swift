@@ -57,6 +57,13 @@ public final class TarArchiveReader {
       let type = header[156]
       var size = Self.parseNumber(header[124..<136]) ?? 0
       if let paxSize = pendingPaxSize, type != UInt8(ascii: "x"), type != UInt8(ascii: "g") { size = paxSize }
+      guard size >= 0, size <= Self.largestMember else {
+        diagnostics.warn(
+          source: source, kind: .corruptTar,
+          "tar header #\(memberIndex) declares an impossible size (\(size) bytes), so the rest of the archive cannot be located; the members before it were read."
+        )
+        return
+      }
 
       switch type {
       case UInt8(ascii: "L"):
@@ -66,7 +73,7 @@ public final class TarArchiveReader {
         let records = try readText(size: size)
         for (key, value) in Self.parsePax(records) {
           if key == "path" { pendingPaxPath = value }
-          if key == "size", let number = Int(value) { pendingPaxSize = number }
+          if key == "size", let number = Int(value) { pendingPaxSize = number < 0 ? Self.largestMember + 1 : number }
         }
         continue
       case 0, UInt8(ascii: "0"), UInt8(ascii: "7"):
@@ -111,6 +118,9 @@ public final class TarArchiveReader {
   }
 
   static func padding(after size: Int) -> Int { (512 - size % 512) % 512 }
+
+  /// The largest member size believed (256 TiB): anything larger is a corrupt header.
+  static let largestMember = 1 << 48
 
   static func checksumMatches(_ header: [UInt8]) -> Bool {
     guard let stored = parseNumber(header[148..<156]) else { return false }

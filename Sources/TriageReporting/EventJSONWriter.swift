@@ -1,10 +1,13 @@
 import TriageAssembly
+import TriageClassification
 import TriageInput
 import TriageUnwrapping
 
 /// Writes events as NDJSON, one object per event, in the shape of CONTRACT.md
 /// (`triage events --format json`).
-public struct EventJSONWriter: EventSink {
+/// Events with findings carry a `findings` array (category, signature, confidence,
+/// fingerprint, captures, title, next step).
+public struct EventJSONWriter: ClassifiedEventSink {
   private let output: OutputWriter
   private let services: ServiceTable
   private var sourceNameJSON: [UInt8] = []
@@ -39,7 +42,7 @@ public struct EventJSONWriter: EventSink {
     return encoded
   }
 
-  public mutating func consume(_ event: Event) {
+  public mutating func consume(_ event: Event, findings: [Finding]) {
     let name = sourceNameJSON
     let service = event.service.map { encodedService($0) }
     let format = encodedFormat(event)
@@ -63,6 +66,14 @@ public struct EventJSONWriter: EventSink {
       out.append(contentsOf: #","trace_id":"#.utf8)
       if let traceID = event.traceID { out.append(0x22); traceID.appendHex(to: &out); out.append(0x22) } else { out.append(contentsOf: "null".utf8) }
       if event.isTruncated { out.append(contentsOf: #","truncated":true"#.utf8) }
+      if !findings.isEmpty {
+        out.append(contentsOf: #","findings":["#.utf8)
+        for (index, finding) in findings.enumerated() {
+          if index > 0 { out.append(0x2C) }
+          FindingJSON.append(finding, to: &out)
+        }
+        out.append(0x5D)
+      }
       out.append(contentsOf: #","text":""#.utf8)
       TextEncoding.appendJSONString(event.text, to: &out)
       out.append(contentsOf: "\"}\n".utf8)

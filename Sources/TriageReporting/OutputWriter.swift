@@ -12,6 +12,13 @@ public final class OutputWriter {
   /// Whether the output is a terminal (colour and sanitising decisions use it).
   public let isTerminal: Bool
 
+  /// (device, inode) of the output when it is a regular file, so inputs can leave it out.
+  public var fileIdentity: (device: UInt64, inode: UInt64)? {
+    var info = stat()
+    guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+    return (UInt64(info.st_dev), UInt64(info.st_ino))
+  }
+
   /// Writes to standard output.
   public init() {
     descriptor = 1

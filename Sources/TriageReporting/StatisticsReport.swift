@@ -1,16 +1,19 @@
 import TriageAssembly
+import TriageClassification
 import TriageInput
 import TriageUnwrapping
 
 /// Collects per-source statistics without writing events (`triage events --stats`), and
 /// renders them as text or JSON.
-public struct StatisticsReport: EventSink {
+public struct StatisticsReport: ClassifiedEventSink {
   /// One source's figures, with names resolved.
   public struct Entry: Sendable {
     public let source: TextSource
     public let statistics: SourceStatistics
     public let services: [String]
     public let formats: [(name: String, records: Int)]
+    /// Findings per category.
+    public let findings: [(category: String, count: Int)]
   }
 
   private let servicesTable: ServiceTable
@@ -18,14 +21,19 @@ public struct StatisticsReport: EventSink {
 
   public init(services: ServiceTable) { self.servicesTable = services }
 
-  public mutating func begin(source: TextSource) {}
-  public mutating func consume(_ event: Event) {}
+  private var findingCounts: [CrashCategory: Int] = [:]
+
+  public mutating func begin(source: TextSource) { findingCounts = [:] }
+  public mutating func consume(_ event: Event, findings: [Finding]) {
+    for finding in findings { findingCounts[finding.category, default: 0] += 1 }
+  }
   public mutating func end(source: TextSource, statistics: SourceStatistics) {
     var byName: [String: Int] = [:]
     for (layers, count) in statistics.formats { byName[layers.name, default: 0] += count }
     let formats = byName.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { (name: $0.key, records: $0.value) }
     let services = statistics.services.map { servicesTable.name($0) }.sorted()
-    entries.append(Entry(source: source, statistics: statistics, services: services, formats: formats))
+    let findings = findingCounts.sorted { $0.key < $1.key }.map { (category: $0.key.rawValue, count: $0.value) }
+    entries.append(Entry(source: source, statistics: statistics, services: services, formats: formats, findings: findings))
   }
 
   /// The report for people.
@@ -49,6 +57,7 @@ public struct StatisticsReport: EventSink {
         text += " (stack traces: " + s.tracesByLanguage.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ") + ")"
       }
       text += "\n"
+      text += "  findings  " + (entry.findings.isEmpty ? "-" : entry.findings.map { "\($0.category) \($0.count)" }.joined(separator: ", ")) + "\n"
       text += "  services  " + (entry.services.isEmpty ? "-" : entry.services.joined(separator: ", ")) + "\n"
       if let first = s.firstTime, let last = s.lastTime {
         text += "  time      \(first) … \(last)" + (s.assumedYear ? " (year assumed)" : "") + "\n"
@@ -83,6 +92,11 @@ public struct StatisticsReport: EventSink {
       for (position, pair) in s.tracesByLanguage.sorted(by: { $0.key.rawValue < $1.key.rawValue }).enumerated() {
         if position > 0 { out.append(0x2C) }
         out.append(contentsOf: "\"\(pair.key.rawValue)\":\(pair.value)".utf8)
+      }
+      out.append(contentsOf: #"},"findings":{"#.utf8)
+      for (position, pair) in entry.findings.enumerated() {
+        if position > 0 { out.append(0x2C) }
+        out.append(contentsOf: "\"\(pair.category)\":\(pair.count)".utf8)
       }
       out.append(contentsOf: #"},"services":["#.utf8)
       for (position, service) in entry.services.enumerated() {

@@ -20,6 +20,8 @@ public struct Record {
   public var lineNumber: Int
   /// How many physical lines it spans (more than 1 when docker or CRI split it into parts).
   public var physicalLines: Int
+  /// The physical line of its last part (parts of one stream need not be adjacent).
+  public var lastLineNumber: Int
   /// The raw bytes of the outermost timestamp found, parsed only when needed.
   public var timeText: UnsafeBufferPointer<UInt8>?
   /// The shape of `timeText`.
@@ -46,6 +48,7 @@ public struct Record {
     self.payload = payload
     self.lineNumber = lineNumber
     self.physicalLines = physicalLines
+    self.lastLineNumber = lineNumber + physicalLines - 1
   }
 
   /// Parses `timeText`.

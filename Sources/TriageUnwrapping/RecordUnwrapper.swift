@@ -26,12 +26,18 @@ public struct RecordUnwrapper {
   private let ansiBuffer = ByteBuffer()
   private let innerANSIBuffer = ByteBuffer()
   private let envelopeBuffer = ByteBuffer()
-  private var partials: [PartialRecord] = [PartialRecord(), PartialRecord()]
+  /// Partial records per output stream: stdout, stderr, and records that name no stream.
+  private var partials: [PartialRecord] = [PartialRecord(), PartialRecord(), PartialRecord()]
+  /// Records joined from docker/CRI parts that grew past the cap and were cut.
+  public private(set) var cutJoinedRecords = 0
   /// A joined record was handed out from this partial slot; clear it on the next call.
   private var handedOutPartial: Int?
 
   private struct PartialRecord {
     let buffer = ByteBuffer()
+    /// The first part's timestamp (a record's time is its first part's).
+    let time = ByteBuffer(capacity: 64)
+    var hasTime = false
     var firstLine = 0
     var parts = 0
     var layer: FormatLayers = []
@@ -200,7 +206,9 @@ public struct RecordUnwrapper {
     for slot in partials.indices where partials[slot].parts > 0 {
       var record = Record(payload: partials[slot].buffer.bytes, lineNumber: partials[slot].firstLine, physicalLines: partials[slot].parts)
       record.layers = partials[slot].layer
-      record.stream = slot == 0 ? .stdout : .stderr
+      record.stream = slot == 0 ? .stdout : slot == 1 ? .stderr : nil
+      if partials[slot].hasTime { record.timeText = partials[slot].time.bytes }
+      if partials[slot].wasCut { cutJoinedRecords += 1 }
       record.wasCut = partials[slot].wasCut
       record.service = sourceService
       body(record)
@@ -244,34 +252,56 @@ public struct RecordUnwrapper {
 
   private mutating func journaldJSON(_ line: UnsafeBufferPointer<UInt8>, into record: inout Record) -> UnsafeBufferPointer<UInt8>? {
     var message: JSONValue?
-    var isJournal = false
+    var time: UnsafeBufferPointer<UInt8>?
+    var identifier: UnsafeBufferPointer<UInt8>?
+    var processID: Int32?
+    var level: LogLevel?
     JSONObjectScanner.forEachMember(in: line) { key, value in
       if key.count == 7 && key.hasPrefix("MESSAGE") {
         message = value
       } else if key.count == 20 && key.hasPrefix("__REALTIME_TIMESTAMP") {
-        isJournal = true
-        record.timeText = value.raw
-        record.timeShape = .epochNumber
+        time = value.raw
       } else if key.count == 17 && key.hasPrefix("SYSLOG_IDENTIFIER") && value.kind == .string && !value.hasEscapes {
-        record.service = services.intern(value.raw)
+        identifier = value.raw
       } else if key.count == 4 && key.hasPrefix("_PID") {
-        record.processID = value.raw.digits(at: 0, length: value.raw.count).map { Int32(truncatingIfNeeded: $0) }
+        processID = value.raw.digits(at: 0, length: value.raw.count).map { Int32(truncatingIfNeeded: $0) }
       } else if key.count == 8 && key.hasPrefix("PRIORITY") {
-        record.level = value.raw.digits(at: 0, length: value.raw.count).flatMap { LogLevel(syslogSeverity: $0) }
+        level = value.raw.digits(at: 0, length: value.raw.count).flatMap { LogLevel(syslogSeverity: $0) }
       }
       return true
     }
-    guard isJournal else {
-      record.timeText = nil
-      record.level = nil
-      return nil
-    }
+    guard let time else { return nil }  // not journald after all: nothing of it is kept
+    record.timeText = time
+    record.timeShape = .epochNumber
+    if let identifier { record.service = services.intern(identifier) }
+    record.processID = processID
+    record.level = level
     record.layers.insert(.journaldJSON)
     record.streamIdentity = record.service
-    guard let message, message.kind == .string else { return UnsafeBufferPointer(start: nil, count: 0) }
-    if !message.hasEscapes { return message.raw }
+    guard let message else { return UnsafeBufferPointer(start: nil, count: 0) }
     envelopeBuffer.removeAll()
-    JSONObjectScanner.unescape(message.raw, into: envelopeBuffer)
+    switch message.kind {
+    case .string:
+      if !message.hasEscapes { return message.raw }
+      JSONObjectScanner.unescape(message.raw, into: envelopeBuffer)
+    case .array:
+      // journalctl writes a message that is not valid UTF-8, or holds control bytes, as an
+      // array of byte values.
+      var value = 0
+      var inNumber = false
+      for byte in message.raw {
+        if byte &- 0x30 < 10 {
+          value = min(value * 10 + Int(byte &- 0x30), 1000)
+          inNumber = true
+        } else if inNumber {
+          if value < 256 { envelopeBuffer.append(UInt8(value)) }
+          value = 0
+          inNumber = false
+        }
+      }
+    default:
+      envelopeBuffer.append(message.raw)
+    }
     return envelopeBuffer.bytes
   }
 
@@ -280,11 +310,14 @@ public struct RecordUnwrapper {
   private mutating func joinParts(
     _ text: UnsafeBufferPointer<UInt8>, isLast: Bool, layer: FormatLayers, record: inout Record
   ) -> UnsafeBufferPointer<UInt8>? {
-    let slot = record.stream == .stdout ? 0 : 1
+    let slot = record.stream == .stdout ? 0 : record.stream == .stderr ? 1 : 2
     if partials[slot].parts == 0 {
       if isLast { return text }
       partials[slot].firstLine = record.lineNumber
       partials[slot].layer = record.layers
+      partials[slot].time.removeAll()
+      partials[slot].hasTime = record.timeText != nil
+      if let time = record.timeText { partials[slot].time.append(time) }
     }
     let partial = partials[slot]
     let room = maximumJoinedLength - partial.buffer.count
@@ -296,8 +329,11 @@ public struct RecordUnwrapper {
     }
     partials[slot].parts += 1
     guard isLast else { return nil }
+    record.lastLineNumber = record.lineNumber
     record.lineNumber = partial.firstLine
     record.physicalLines = partials[slot].parts
+    if partials[slot].hasTime { record.timeText = partial.time.bytes }
+    if partials[slot].wasCut { cutJoinedRecords += 1 }
     record.wasCut = record.wasCut || partials[slot].wasCut
     handedOutPartial = slot
     return partial.buffer.bytes

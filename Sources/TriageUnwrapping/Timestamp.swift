@@ -9,7 +9,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
   /// Builds a timestamp from calendar fields in UTC. Returns nil for impossible fields.
   public init?(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int = 0) {
-    guard (1...12).contains(month), (1...31).contains(day), (0...23).contains(hour),
+    guard (1...9999).contains(year), (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day), (0...23).contains(hour),
       (0...59).contains(minute), (0...60).contains(second), (0...999).contains(millisecond)
     else { return nil }
     let days = Self.daysSinceEpoch(year: year, month: month, day: day)
@@ -36,7 +36,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     var days = Int(seconds / 86_400)
     var secondOfDay = Int(seconds % 86_400)
     if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
-    let (year, month, day) = Self.civil(fromDays: days)
+    var (year, month, day) = Self.civil(fromDays: days)
+    if year < 1 { (year, month, day, secondOfDay) = (1, 1, 1, 0) }
+    if year > 9999 { (year, month, day, secondOfDay) = (9999, 12, 31, 86_399) }
     func put(_ value: Int, _ width: Int) {
       var divisor = 1
       for _ in 1..<width { divisor *= 10 }
@@ -58,6 +60,15 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     var days = Int(millisecondsSinceEpoch / 86_400_000)
     if millisecondsSinceEpoch < 0 && millisecondsSinceEpoch % 86_400_000 != 0 { days -= 1 }
     return Self.civil(fromDays: days).0
+  }
+
+  /// The number of days in a month of a (proleptic Gregorian) year.
+  static func daysIn(month: Int, year: Int) -> Int {
+    switch month {
+    case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+    case 4, 6, 9, 11: return 30
+    default: return 31
+    }
   }
 
   /// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -166,7 +177,8 @@ extension UnsafeBufferPointer where Element == UInt8 {
     let hour = twoDigits(offset + 11)
     let minute = twoDigits(offset + 14)
     let second = twoDigits(offset + 17)
-    guard century < 100, yearInCentury < 100, month >= 1, month <= 12, day >= 1, day <= 31, hour < 24, minute < 60, second <= 60
+    guard century < 100, yearInCentury < 100, month >= 1, month <= 12, day >= 1, hour < 24, minute < 60, second <= 60,
+      century + yearInCentury > 0, day <= Timestamp.daysIn(month: month, year: century * 100 + yearInCentury)
     else { return nil }
     var index = offset + 19
     let millisecond = fraction(at: &index)
@@ -302,8 +314,11 @@ extension UnsafeBufferPointer where Element == UInt8 {
     var index = offset
     var whole: Int64 = 0
     var digitCount = 0
-    while index < count, self[index] &- 0x30 < 10, digitCount < 19 {
-      whole = whole * 10 + Int64(self[index] &- 0x30)
+    while index < count, self[index] &- 0x30 < 10 {
+      let (times, overflow) = whole.multipliedReportingOverflow(by: 10)
+      let (sum, overflow2) = times.addingReportingOverflow(Int64(self[index] &- 0x30))
+      guard !overflow, !overflow2 else { return nil }
+      whole = sum
       index += 1
       digitCount += 1
     }
@@ -316,6 +331,7 @@ extension UnsafeBufferPointer where Element == UInt8 {
     case 15...17: milliseconds = whole / 1000  // microseconds
     default: milliseconds = whole / 1_000_000  // nanoseconds
     }
+    guard milliseconds >= -62_135_596_800_000, milliseconds <= 253_402_300_799_999 else { return nil }
     return (Timestamp(millisecondsSinceEpoch: milliseconds), index - offset)
   }
 }

@@ -161,4 +161,38 @@ struct TriageProcess {
     let unknown = try TriageProcess(["events", "--format", "yaml", compose])
     #expect(unknown.status == 64)
   }
+
+  @Test func anAbsurdLineCapIsAUsageError() throws {
+    let run = try TriageProcess(["events", "--max-line-length", "9223372036854775807", compose])
+    #expect(run.status == 64)
+    #expect(run.stderr.contains("at most 1073741824 bytes"))
+  }
+
+  @Test func theOutputFileIsNeverReadBack() throws {
+    let directory = RepositoryPaths.temporaryDirectory()
+    RepositoryPaths.write(Array(String(repeating: "2025-11-03 10:00:00,000 INFO line\n", count: 20_000).utf8), to: directory + "/a.log")
+    let run = try TriageProcess(["events", "--format", "json", "-o", directory + "/z.log", directory])
+    #expect(run.status == 0)
+    #expect(run.stderr.contains("z.log: this is the output file of this run; skipped."))
+    let written = RepositoryPaths.read(directory + "/z.log")
+    #expect(written.filter { $0 == 0x0A }.count == 20_000)
+  }
+
+  @Test func aBinaryPipeThatStaysOpenDoesNotHoldTheExit() throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: TriageProcess.executable)
+    process.arguments = ["events"]
+    let input = Pipe()
+    process.standardInput = input
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    input.fileHandleForWriting.write(Data([0x7F, 0x45, 0x4C, 0x46] + [UInt8](repeating: 1, count: 100)))
+    let deadline = Date().addingTimeInterval(5)
+    while process.isRunning && Date() < deadline { usleep(20_000) }
+    let exitedInTime = !process.isRunning
+    if process.isRunning { process.terminate() }
+    try input.fileHandleForWriting.close()
+    #expect(exitedInTime, "triage kept waiting on a binary pipe that was still open")
+  }
 }

@@ -98,4 +98,45 @@ public enum Fixtures {
     if endMarker { archive += [UInt8](repeating: 0, count: 1024) }
     return archive
   }
+
+  /// A raw ustar header with a given size field (12 bytes), for damaged-archive tests.
+  public static func tarHeader(name: String, sizeField: [UInt8], type: Character) -> [UInt8] {
+    var block = [UInt8](repeating: 0, count: 512)
+    block.replaceSubrange(0..<name.utf8.count, with: Array(name.utf8))
+    block.replaceSubrange(100..<108, with: Array("0000644\u{0}".utf8))
+    block.replaceSubrange(108..<116, with: Array("0000000\u{0}".utf8))
+    block.replaceSubrange(116..<124, with: Array("0000000\u{0}".utf8))
+    block.replaceSubrange(124..<136, with: sizeField)
+    block.replaceSubrange(136..<148, with: Array("00000000000\u{0}".utf8))
+    block[156] = type.asciiValue!
+    block.replaceSubrange(257..<265, with: Array("ustar\u{0}00".utf8))
+    for index in 148..<156 { block[index] = 0x20 }
+    let sum = block.reduce(0) { $0 + Int($1) }
+    let digits = Array(String(sum, radix: 8).utf8)
+    block.replaceSubrange(148..<156, with: [UInt8](repeating: 0x30, count: 6 - digits.count) + digits + [0, 0x20])
+    return block
+  }
+
+  /// An octal size field.
+  public static func octalSize(_ size: Int) -> [UInt8] {
+    let digits = Array(String(size, radix: 8).utf8)
+    return [UInt8](repeating: 0x30, count: 11 - digits.count) + digits + [0]
+  }
+
+  /// A pax extended header with `records`, padded.
+  public static func paxHeader(_ records: [(String, String)]) -> [UInt8] {
+    var body: [UInt8] = []
+    for (key, value) in records {
+      let record = " \(key)=\(value)\n"
+      var length = record.utf8.count + 1
+      while String(length).utf8.count + record.utf8.count != length { length += 1 }
+      body += Array((String(length) + record).utf8)
+    }
+    return tarHeader(name: "PaxHeader", sizeField: octalSize(body.count), type: "x") + padded(body)
+  }
+
+  /// Bytes padded with zeros to a multiple of 512.
+  public static func padded(_ bytes: [UInt8]) -> [UInt8] {
+    bytes + [UInt8](repeating: 0, count: (512 - bytes.count % 512) % 512)
+  }
 }

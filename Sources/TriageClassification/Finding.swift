@@ -1,0 +1,21 @@
+import TriageAssembly
+import TriageUnwrapping
+
+/// One crash signature matched in one event.
+public struct Finding: Sendable {
+  /// The pattern that matched (its id is the finding's `signature`).
+  public let pattern: Pattern
+  /// The category after interpretation (exit status, traceback upgrade).
+  public var category: CrashCategory
+  public var confidence: Confidence
+  /// What the pattern captured, plus derived facts (`signal`, `dependency`, `exception_type`,
+  /// `language`, `top_frame`, `root_cause` …).
+  public var captures: [String: String]
+  /// Groups the same bug across wrappings, restarts, pids, times and services.
+  public var fingerprint: String
+  /// The matched line (line scope) or the matched text (event scope).
+  public var matchedText: String
+
+  /// The pattern id, as reports call it.
+  public var signature: String { pattern.id }
+}

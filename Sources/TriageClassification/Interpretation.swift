@@ -1,0 +1,124 @@
+import Foundation
+import TriageAssembly
+import TriageUnwrapping
+
+/// The rules of shared/reference/crash-signatures.md §4.11 that turn matches into a verdict.
+enum Interpretation {
+  /// Signal numbers and names by exit status (128 + N) or number.
+  static let signalNames: [Int: String] = [
+    1: "SIGHUP", 2: "SIGINT", 4: "SIGILL", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV",
+    13: "SIGPIPE", 15: "SIGTERM",
+  ]
+
+  /// The category a match stands for, filling in derived captures (`signal`, `dependency`).
+  /// Returns nil when the match is no crash at all (exit status 0).
+  static func category(of pattern: Pattern, captures: inout [String: String]) -> CrashCategory? {
+    if let port = captures["port"], captures["dependency"] == nil, let dependency = dependency(port: port) {
+      captures["dependency"] = dependency
+    }
+    guard pattern.interpretation == .exitStatus else { return pattern.category }
+    var signalNumber: Int?
+    if let signal = captures["signal"] {
+      if let number = Int(signal) {
+        signalNumber = number
+      } else {
+        let name = signal.uppercased().hasPrefix("SIG") ? signal.uppercased() : "SIG" + signal.uppercased()
+        signalNumber = signalNames.first { $0.value == name }?.key ?? (name == "SIGKIL" ? 9 : nil)
+        if name == "SIGKILL" || name == "SIGKIL" { signalNumber = 9 }
+      }
+    }
+    if signalNumber == nil, let text = captures["exit_code"], let code = Int(text) {
+      if code == 0 { return nil }
+      if code > 128 && code < 160 { signalNumber = code - 128 }
+    }
+    guard let number = signalNumber else { return pattern.category }
+    if captures["signal"] == nil || Int(captures["signal"]!) != nil, let name = signalNames[number] { captures["signal"] = name }
+    switch number {
+    case 9: return .killed
+    case 15, 2, 1: return .terminated
+    case 11, 6, 7, 4, 8: return .segfault
+    default: return pattern.category
+    }
+  }
+
+  /// A dependency named by its well-known port.
+  static func dependency(port: String) -> String? {
+    switch port {
+    case "5432": "postgres"
+    case "6379": "redis"
+    case "5672", "5671": "rabbitmq"
+    case "3306": "mysql"
+    case "27017": "mongodb"
+    case "9200": "elasticsearch"
+    case "11211": "memcached"
+    case "9092": "kafka"
+    case "80", "443", "8080", "8000", "3000": "http"
+    default: nil
+    }
+  }
+
+  /// A dependency named by the client or text around the match.
+  static func dependency(mentionedIn text: String) -> String? {
+    let lower = text.lowercased()
+    let clues: [(String, String)] = [
+      ("psycopg", "postgres"), ("postgres", "postgres"), ("libpq", "postgres"), ("asyncpg", "postgres"),
+      ("redis", "redis"), ("valkey", "redis"), ("amqp", "rabbitmq"), ("pika", "rabbitmq"), ("rabbitmq", "rabbitmq"),
+      ("kombu", "rabbitmq"), ("mysql", "mysql"), ("mariadb", "mysql"), ("mongo", "mongodb"),
+      ("elasticsearch", "elasticsearch"), ("kafka", "kafka"), ("http://", "http"), ("https://", "http"),
+      ("urllib3", "http"), ("requests.", "http"), ("aiohttp", "http"), ("axios", "http"),
+    ]
+    return clues.first { lower.contains($0.0) }?.1
+  }
+
+  /// Settles one event's findings: a traceback takes the category of its final exception,
+  /// at most one finding per category survives, and each gets its fingerprint.
+  static func settle(_ matches: [Finding], event: Event, text: String) -> [Finding] {
+    var findings = matches
+    let trace = event.language.map { TracebackReader.read(text, language: $0) }
+    // Where the final exception's section starts (Python: the last "Traceback" block).
+    let finalSection = trace?.finalSectionOffset ?? 0
+
+    // A traceback takes the category of its final exception: specific evidence (OOM,
+    // connection refused …) inside the final section replaces the generic traceback finding;
+    // specific evidence in an earlier, chained section is the root cause, not the verdict.
+    let specific: Set<CrashCategory> = [.oom, .connectionRefused, .segfault, .deadlock, .config, .missingBinary, .timeout]
+    if let trace {
+      func offset(_ finding: Finding) -> Int { Int(finding.captures["match_offset"] ?? "0") ?? 0 }
+      let hasTraceback = findings.contains { $0.category == .traceback }
+      let upgrades = findings.filter { specific.contains($0.category) && offset($0) >= finalSection }
+      let chained = findings.filter { specific.contains($0.category) && offset($0) < finalSection }
+      if !upgrades.isEmpty {
+        findings.removeAll { $0.category == .traceback }
+      }
+      if hasTraceback || !upgrades.isEmpty {
+        findings.removeAll { specific.contains($0.category) && offset($0) < finalSection }
+      }
+      for index in findings.indices {
+        if findings[index].captures["language"] == nil { findings[index].captures["language"] = event.language?.rawValue }
+        if let type = trace.exceptionType, findings[index].captures["exception_type"] == nil { findings[index].captures["exception_type"] = type }
+        if let message = trace.message, findings[index].captures["message"] == nil { findings[index].captures["message"] = message }
+        if let root = trace.rootCause, root != trace.exceptionType { findings[index].captures["root_cause"] = root }
+        if let category = chained.first?.category, hasTraceback || !upgrades.isEmpty {
+          findings[index].captures["root_cause_category"] = category.rawValue
+        }
+        if let frame = trace.inAppFrames.first { findings[index].captures["top_frame"] = frame }
+      }
+    }
+    for index in findings.indices where findings[index].category == .connectionRefused && findings[index].captures["dependency"] == nil {
+      findings[index].captures["dependency"] = dependency(mentionedIn: findings[index].matchedText) ?? dependency(mentionedIn: text)
+    }
+
+    // One finding per category: the most confident, then catalog order.
+    var best: [CrashCategory: Int] = [:]
+    for (index, finding) in findings.enumerated() {
+      if let current = best[finding.category], findings[current].confidence >= finding.confidence { continue }
+      best[finding.category] = index
+    }
+    var settled = best.values.sorted().map { findings[$0] }
+    for index in settled.indices {
+      settled[index].captures.removeValue(forKey: "match_offset")
+      settled[index].fingerprint = Fingerprint.make(for: settled[index], trace: trace)
+    }
+    return settled.sorted { $0.category < $1.category }
+  }
+}

@@ -1,0 +1,16 @@
+/// A pattern file that cannot be used: what is wrong, where, and what to do.
+public struct PatternError: Error, CustomStringConvertible, Sendable {
+  public let file: String
+  public let line: Int?
+  public let message: String
+
+  public init(file: String, line: Int?, message: String) {
+    self.file = file
+    self.line = line
+    self.message = message
+  }
+
+  public var description: String {
+    "\(file)\(line.map { ":\($0)" } ?? ""): \(message)"
+  }
+}

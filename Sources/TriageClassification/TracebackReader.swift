@@ -1,0 +1,332 @@
+import Foundation
+import TriageAssembly
+
+/// What a stack trace says: its final exception, the chained root cause, and its frames.
+///
+/// Frames are `module:function` (the module is the file's base name or the class/package, no
+/// line numbers); in-app frames leave out libraries and runtimes (site-/dist-packages,
+/// node_modules and `node:` internals, `java.`/`jdk.`/`sun.`…, Go's runtime and module cache,
+/// gems, PHP's vendor/, `System.`/`Microsoft.`, Rust's std/core), as Sentry does.
+struct TracebackReader {
+  var exceptionType: String?
+  var message: String?
+  var rootCause: String?
+  var frames: [String] = []
+  var inAppFrames: [String] = []
+  /// UTF-16 offset where the section of the reported exception starts.
+  var finalSectionOffset = 0
+
+  static func read(_ text: String, language: TraceLanguage) -> TracebackReader {
+    var reader = TracebackReader()
+    var lines: [(offset: Int, text: Substring)] = []
+    var offset = 0
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      lines.append((offset, line))
+      offset += line.utf16.count + 1
+    }
+    switch language {
+    case .python: reader.readPython(lines)
+    case .pythonFatal: reader.readPythonFatal(lines)
+    case .java, .javascript, .dotnet: reader.readJVM(lines, language: language)
+    case .go: reader.readGo(lines)
+    case .ruby: reader.readRuby(lines)
+    case .php: reader.readPHP(lines)
+    case .rust: reader.readRust(lines)
+    case .dart: reader.readDart(lines)
+    case .nodeFatal:
+      reader.exceptionType = "JavaScript heap out of memory"
+      reader.message = lines.first { $0.text.contains("FATAL ERROR:") }.map { String($0.text.trimmingCharacters(in: .whitespaces)) }
+    }
+    return reader
+  }
+
+  // MARK: - Python
+
+  private mutating func readPython(_ lines: [(offset: Int, text: Substring)]) {
+    let starts = lines.indices.filter { lines[$0].text.trimmingCharacters(in: .whitespaces).hasSuffix("Traceback (most recent call last):") }
+    guard let last = starts.last else { return }
+    finalSectionOffset = lines[last].offset
+    func exception(in range: Range<Int>) -> (String, String?)? {
+      var found: (String, String?)?
+      for index in range {
+        let line = lines[index].text
+        guard let first = line.first, first != " ", first != "\t" else { continue }
+        if let parsed = Self.pythonException(line) { found = parsed }
+      }
+      return found
+    }
+    let finalEnd = lines.endIndex
+    if let (type, message) = exception(in: (last + 1)..<finalEnd) {
+      exceptionType = type
+      self.message = message
+    }
+    if starts.count > 1, let (root, _) = exception(in: (starts[0] + 1)..<starts[1]) { rootCause = root }
+    for index in (last + 1)..<finalEnd {
+      if let frame = Self.pythonFrame(lines[index].text) {
+        frames.append(frame.name)
+        if frame.inApp { inAppFrames.append(frame.name) }
+      }
+    }
+  }
+
+  private mutating func readPythonFatal(_ lines: [(offset: Int, text: Substring)]) {
+    if let header = lines.first(where: { $0.text.hasPrefix("Fatal Python error: ") }) {
+      exceptionType = "Fatal Python error"
+      message = String(header.text.dropFirst("Fatal Python error: ".count))
+    }
+    // The first thread block is the current (crashing) thread.
+    for line in lines {
+      if line.text.hasPrefix("Thread 0x") && !frames.isEmpty { break }
+      if let frame = Self.pythonFrame(line.text) {
+        frames.append(frame.name)
+        if frame.inApp { inAppFrames.append(frame.name) }
+      }
+    }
+  }
+
+  /// `Type: message` or a bare dotted `Type`, the last line of a Python traceback.
+  static func pythonException(_ line: Substring) -> (String, String?)? {
+    let trimmed = line.trimmingCharacters(in: .whitespaces)
+    let head = trimmed.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+    let type = String(head[0])
+    guard !type.isEmpty, type.first!.isLetter || type.first == "_",
+      type.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }), !type.hasSuffix(".")
+    else { return nil }
+    let message = head.count > 1 ? head[1].trimmingCharacters(in: .whitespaces) : nil
+    return (type, message?.isEmpty == true ? nil : message)
+  }
+
+  /// `  File "/app/tasks.py", line 74, in enhance_ticket` (or faulthandler's `line 74 in f`).
+  static func pythonFrame(_ line: Substring) -> (name: String, inApp: Bool)? {
+    let trimmed = line.drop { $0 == " " || $0 == "\t" }
+    guard trimmed.hasPrefix("File \""), let close = trimmed.dropFirst(6).firstIndex(of: "\"") else { return nil }
+    let path = String(trimmed[trimmed.index(trimmed.startIndex, offsetBy: 6)..<close])
+    guard let inRange = trimmed.range(of: " in ", options: .backwards) else { return nil }
+    let function = trimmed[inRange.upperBound...].trimmingCharacters(in: .whitespaces)
+    let module = moduleName(path, extensions: [".py"])
+    let inApp = !(path.contains("site-packages/") || path.contains("dist-packages/") || path.hasPrefix("/usr/lib/python")
+      || path.hasPrefix("/usr/local/lib/python") || path.hasPrefix("<frozen"))
+    return ("\(module):\(function)", inApp)
+  }
+
+  // MARK: - JVM, JavaScript, .NET
+
+  private mutating func readJVM(_ lines: [(offset: Int, text: Substring)], language: TraceLanguage) {
+    for line in lines {
+      let text = line.text
+      let trimmed = text.trimmingCharacters(in: .whitespaces)
+      if trimmed.hasPrefix("at ") || trimmed.hasPrefix("eval at ") {
+        if let frame = Self.jvmFrame(trimmed, language: language) {
+          frames.append(frame.name)
+          if frame.inApp { inAppFrames.append(frame.name) }
+        }
+        continue
+      }
+      if let (type, message) = Self.jvmException(trimmed) {
+        if trimmed.hasPrefix("Caused by:") || trimmed.hasPrefix("---> ") {
+          rootCause = type
+        } else if exceptionType == nil {
+          exceptionType = type
+          self.message = message
+        }
+      }
+    }
+  }
+
+  /// `pkg.SomeException: message`, `Exception in thread "x" pkg.Error`, `TypeError: msg`,
+  /// `Caused by: …`, `Unhandled exception. System.X: msg`, `---> System.X: msg`.
+  static func jvmException(_ line: String) -> (String, String?)? {
+    var rest = Substring(line)
+    for prefix in ["Caused by: ", "Suppressed: ", "Unhandled exception. ", "Unhandled Exception: ", "---> "] where rest.hasPrefix(prefix) {
+      rest = rest.dropFirst(prefix.count)
+    }
+    if rest.hasPrefix("Exception in thread \""), let close = rest.dropFirst(21).firstIndex(of: "\"") {
+      rest = rest[rest.index(after: close)...].drop { $0 == " " }
+    }
+    // Skip a log header ("... ERROR c.x.Y - "): look for the first token ending like an exception type.
+    for token in rest.split(separator: " ") {
+      var type = token
+      var hasColon = false
+      if type.hasSuffix(":") { type = type.dropLast(); hasColon = true }
+      let name = type.split(separator: ".").last.map(String.init) ?? String(type)
+      guard name.hasSuffix("Exception") || name.hasSuffix("Error") || name.hasSuffix("Throwable") || name == "Error",
+        type.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "$" })
+      else { continue }
+      var message: String?
+      if hasColon, let range = rest.range(of: String(token)) {
+        message = rest[range.upperBound...].trimmingCharacters(in: .whitespaces)
+        if let arrow = message?.range(of: " ---> ") { message = String(message![..<arrow.lowerBound]) }
+      }
+      return (String(type), message?.isEmpty == true ? nil : message)
+    }
+    return nil
+  }
+
+  /// A frame: `at pkg.Class.method(File.java:10)`, `at fn (/app/x.js:1:2)`, `at Ns.C.M() in f.cs:line 3`.
+  static func jvmFrame(_ line: String, language: TraceLanguage) -> (name: String, inApp: Bool)? {
+    var body = Substring(line)
+    if body.hasPrefix("eval at ") { body = body.dropFirst(8) } else { body = body.dropFirst(3) }
+    if body.hasPrefix("async ") { body = body.dropFirst(6) }
+    if body.hasPrefix("new ") { body = body.dropFirst(4) }
+    if language == .javascript {
+      // "fn (location)" or "location"
+      var function = "<anonymous>"
+      var location = body
+      if let open = body.range(of: " (") {
+        function = String(body[..<open.lowerBound])
+        location = body[open.upperBound...].dropLast(body.hasSuffix(")") ? 1 : 0)
+      }
+      let path = String(location.split(separator: ":").first ?? location)
+      let inApp = !(location.contains("node_modules/") || location.hasPrefix("node:") || location.hasPrefix("internal/")
+        || location.contains("<anonymous>") || location == "native")
+      let shortFunction = function.split(separator: ".").last.map(String.init) ?? function
+      return ("\(moduleName(path, extensions: [".js", ".mjs", ".cjs", ".ts"])):\(shortFunction)", inApp)
+    }
+    let signature = body.split(separator: "(", maxSplits: 1).first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? String(body)
+    let parts = signature.split(separator: ".")
+    guard parts.count >= 2 else { return (signature, true) }
+    let function = String(parts.last!)
+    let module = String(parts[parts.count - 2])
+    let library = ["java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", "scala.", "org.springframework.", "org.apache.",
+      "io.netty.", "org.eclipse.jetty.", "org.mortbay.", "System.", "Microsoft.", "java.base/"]
+    let inApp = !library.contains { signature.hasPrefix($0) }
+    return ("\(module):\(function)", inApp)
+  }
+
+  // MARK: - Go
+
+  private mutating func readGo(_ lines: [(offset: Int, text: Substring)]) {
+    for line in lines {
+      for prefix in ["panic: ", "fatal error: "] where line.text.hasPrefix(prefix) && exceptionType == nil {
+        exceptionType = String(prefix.dropLast(2))
+        message = String(line.text.dropFirst(prefix.count))
+      }
+      if exceptionType == nil, let range = line.text.range(of: "http: panic serving ") {
+        exceptionType = "panic"
+        message = line.text[range.upperBound...].split(separator: ":", maxSplits: 2).dropFirst(2).first.map { $0.trimmingCharacters(in: .whitespaces) }
+      }
+    }
+    // Frames of the first goroutine: a function line, then its indented file line.
+    var inFirstGoroutine = false
+    var pendingFunction: String?
+    for line in lines {
+      let text = line.text
+      if text.hasPrefix("goroutine ") {
+        if inFirstGoroutine { break }
+        inFirstGoroutine = true
+        continue
+      }
+      guard inFirstGoroutine else { continue }
+      if text.hasPrefix("\t") || text.hasPrefix(" ") {
+        guard let function = pendingFunction else { continue }
+        let file = text.trimmingCharacters(in: .whitespaces).split(separator: ":").first.map(String.init) ?? ""
+        let short = function.split(separator: "/").last.map(String.init) ?? function
+        let inApp = !(file.hasPrefix("/usr/local/go/src/") || file.contains("/go/pkg/mod/") || function.hasPrefix("runtime.")
+          || function == "panic" || file.contains("/goroot/") || file.contains("/src/runtime/"))
+        frames.append(short)
+        if inApp { inAppFrames.append(short) }
+        pendingFunction = nil
+      } else if text.hasPrefix("created by ") {
+        pendingFunction = nil
+      } else if let open = text.lastIndex(of: "("), text.hasSuffix(")") {
+        pendingFunction = String(text[..<open])
+      }
+    }
+  }
+
+  // MARK: - Ruby, PHP, Rust, Dart
+
+  private mutating func readRuby(_ lines: [(offset: Int, text: Substring)]) {
+    guard let first = lines.first?.text.trimmingCharacters(in: .whitespaces) else { return }
+    if first.hasSuffix(")"), let open = first.range(of: " (", options: .backwards), first.contains(":in ") {
+      // classic: file:18:in `m': message (Class)
+      exceptionType = String(first[open.upperBound...].dropLast())
+      if let colon = first.range(of: "': ") ?? first.range(of: "`: ") { message = String(first[colon.upperBound..<open.lowerBound]) }
+    } else if first.hasSuffix("):"), let open = first.range(of: " (") {
+      exceptionType = String(first[..<open.lowerBound])
+      message = String(first[open.upperBound...].dropLast(2))
+    }
+    for line in lines {
+      var text = line.text.trimmingCharacters(in: .whitespaces)
+      if text.hasPrefix("from ") { text = String(text.dropFirst(5)) }
+      guard let inRange = text.range(of: ":in ") else { continue }
+      let path = String(text[..<inRange.lowerBound].split(separator: ":").first ?? "")
+      let method = text[inRange.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: "`' ")).split(separator: "'").first.map(String.init) ?? ""
+      let name = "\(Self.moduleName(path, extensions: [".rb"])):\(method.replacingOccurrences(of: "block in ", with: ""))"
+      frames.append(name)
+      if !(path.contains("/gems/") || path.contains("vendor/bundle") || text.contains(") lib/")) { inAppFrames.append(name) }
+    }
+  }
+
+  private mutating func readPHP(_ lines: [(offset: Int, text: Substring)]) {
+    for line in lines {
+      let text = String(line.text)
+      if exceptionType == nil, let range = text.range(of: "Uncaught ") {
+        let rest = text[range.upperBound...]
+        exceptionType = rest.split(separator: ":").first.map(String.init)?.split(separator: " ").first.map(String.init)
+        message = rest.split(separator: ":", maxSplits: 1).dropFirst().first.map { $0.trimmingCharacters(in: .whitespaces) }
+      } else if exceptionType == nil, let range = text.range(of: "exception '") {
+        let rest = text[range.upperBound...]
+        exceptionType = rest.split(separator: "'").first.map(String.init)
+        if let messageRange = rest.range(of: "with message '") {
+          message = rest[messageRange.upperBound...].split(separator: "'").first.map(String.init)
+        }
+      }
+      let trimmed = text.trimmingCharacters(in: .whitespaces)
+      guard trimmed.hasPrefix("#"), let colon = trimmed.range(of: "): ") else { continue }
+      let path = trimmed.split(separator: " ").dropFirst().first.map { String($0.split(separator: "(").first ?? "") } ?? ""
+      let function = String(trimmed[colon.upperBound...].split(separator: "(").first ?? "")
+      let name = "\(Self.moduleName(path, extensions: [".php"])):\(function)"
+      frames.append(name)
+      if !path.contains("vendor/") && !path.contains("[internal") { inAppFrames.append(name) }
+    }
+  }
+
+  private mutating func readRust(_ lines: [(offset: Int, text: Substring)]) {
+    guard let header = lines.firstIndex(where: { $0.text.hasPrefix("thread '") }) else { return }
+    exceptionType = "panic"
+    let text = lines[header].text
+    if let old = text.range(of: "panicked at '"), let end = text.range(of: "', ", options: .backwards) {
+      message = String(text[old.upperBound..<end.lowerBound])
+    } else if header + 1 < lines.count {
+      message = String(lines[header + 1].text)
+    }
+    for line in lines {
+      let trimmed = line.text.trimmingCharacters(in: .whitespaces)
+      guard let colon = trimmed.firstIndex(of: ":"), trimmed[..<colon].allSatisfy(\.isNumber), !trimmed[..<colon].isEmpty else { continue }
+      var symbol = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+      if let dash = symbol.range(of: " - ") { symbol = String(symbol[dash.upperBound...]) }
+      if let hash = symbol.range(of: "::h", options: .backwards) { symbol = String(symbol[..<hash.lowerBound]) }
+      frames.append(symbol)
+      let library = ["std::", "core::", "alloc::", "rust_begin_unwind", "__rust", "<unknown>", "_start", "__libc"]
+      if !library.contains(where: { symbol.hasPrefix($0) }) { inAppFrames.append(symbol) }
+    }
+  }
+
+  private mutating func readDart(_ lines: [(offset: Int, text: Substring)]) {
+    if lines.count > 1 {
+      let exception = String(lines[1].text)
+      let parts = exception.split(separator: ":", maxSplits: 1)
+      exceptionType = parts.first.map(String.init)
+      message = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : nil
+    }
+    for line in lines where line.text.hasPrefix("#") {
+      let fields = line.text.split(separator: " ", omittingEmptySubsequences: true)
+      guard fields.count >= 3 else { continue }
+      let function = String(fields[1])
+      let location = fields.last.map { String($0.dropFirst().dropLast()) } ?? ""
+      let path = location.replacingOccurrences(of: "file://", with: "").split(separator: ":").first.map(String.init) ?? location
+      let name = "\(Self.moduleName(path, extensions: [".dart"])):\(function)"
+      frames.append(name)
+      if !location.hasPrefix("dart:") { inAppFrames.append(name) }
+    }
+  }
+
+  /// A file path's base name without its extension.
+  static func moduleName(_ path: String, extensions: [String]) -> String {
+    var base = path.split(separator: "/").last.map(String.init) ?? path
+    base = base.split(separator: "\\").last.map(String.init) ?? base
+    for suffix in extensions where base.hasSuffix(suffix) { base = String(base.dropLast(suffix.count)) }
+    return base
+  }
+}
