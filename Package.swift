@@ -28,6 +28,8 @@ let package = Package(
       name: "TriageClassification",
       dependencies: ["TriageInput", "TriageUnwrapping", "TriageAssembly", .product(name: "Yams", package: "Yams")],
       swiftSettings: hotPathSettings,
+      // The toolchain's ICU (the one NSRegularExpression uses), called directly on UTF-8.
+      linkerSettings: [.linkedLibrary("_FoundationICU")],
       plugins: ["EmbedPatterns"]
     ),
     .target(

@@ -159,6 +159,16 @@ bench() {
 }
 
 if [ "$SKIP_TRIAGE" != 1 ]; then
+    # Classification cost: the same command without it, and with 500 extra user patterns.
+    USER_PATTERNS=$DATA/user-patterns
+    [ -d "$USER_PATTERNS" ] || python3 "$BENCH/user-patterns.py" --count 500 --out "$USER_PATTERNS" >&2
+    QUP=$(q "$USER_PATTERNS")
+    bench triage_classify "triage events --stats --classify FILE" "$RUNS" \
+        "$QT events --stats --classify $QF" \
+        "@TIME@ $QT events --stats --classify $QF"
+    bench triage_user "triage events --stats --patterns USER500 FILE" "$RUNS" \
+        "$QT events --stats --patterns $QUP $QF" \
+        "@TIME@ $QT events --stats --patterns $QUP $QF"
     bench triage_file "triage events --stats FILE" "$RUNS" \
         "$QT events --stats $QF" \
         "@TIME@ $QT events --stats $QF"

@@ -17,6 +17,7 @@ import sys
 TARGET_FILE_MBS = 400.0
 TARGET_PIPE_MBS = 300.0
 TARGET_GZ_RATIO = 1.2
+TARGET_CLASSIFY_RATIO = 1.25
 TARGET_RSS_MIB = 64.0
 
 
@@ -143,6 +144,12 @@ def main():
     g = ratio("triage_gz", "zcat_wc")
     L.append("  triage --stats FILE.gz / zcat FILE.gz | wc -l: %s   (target <= %.1fx)" % (
         "%.2fx" % g if g else "n/a", TARGET_GZ_RATIO))
+    c = ratio("triage_classify", "triage_file")
+    L.append("  classification: --stats --classify / --stats           : %s   (target <= %.2fx)" % (
+        "%.3fx" % c if c else "n/a", TARGET_CLASSIFY_RATIO))
+    u = ratio("triage_user", "triage_file")
+    L.append("  with 500 user patterns: / --stats                      : %s   (target <= %.2fx)" % (
+        "%.3fx" % u if u else "n/a", TARGET_CLASSIFY_RATIO))
     y = ratio("triage_file", "lnav")
     L.append("  triage --stats FILE    / lnav (SQL count)    : %s" % (
         ("%.3fx (lnav %.1fx slower)" % (y, 1 / y)) if y else "n/a"))
@@ -165,6 +172,10 @@ def main():
             missed += 0 if ok else 1
             L.append("  %-44s %-22s %s" % (desc, value, "PASS" if ok else "MISS"))
 
+        if c is not None:
+            check("classification adds <= 25%", c <= TARGET_CLASSIFY_RATIO, "%.3fx" % c, "triage_classify", "triage_file")
+        if u is not None:
+            check("classification + 500 patterns adds <= 25%", u <= TARGET_CLASSIFY_RATIO, "%.3fx" % u, "triage_user", "triage_file")
         v = mbs(by.get("triage_file"))
         check("events --stats FILE   >= %d MB/s" % TARGET_FILE_MBS, None if v is None else v >= TARGET_FILE_MBS,
               "%.1f MB/s" % v if v else "-", "triage_file")

@@ -187,7 +187,11 @@ public final class EventAssembler {
 
   /// Java, JavaScript and .NET share one grammar; their frames tell them apart.
   static func refineJVMLanguage(_ text: UnsafeBufferPointer<UInt8>) -> TraceLanguage {
-    if text.contains(".cs:line ") || text.contains("--- End of ") || text.contains("---> ") { return .dotnet }
+    if text.contains(".cs:line ") || text.contains("--- End of ") || text.contains("---> ") || text.contains("] in <filename unknown>")
+      || (text.contains(" [0x") && text.contains("] in "))
+    {
+      return .dotnet
+    }
     if text.contains(".js:") || text.contains("<anonymous>") || text.contains("(node:") || text.contains("V8 errors") {
       return .javascript
     }

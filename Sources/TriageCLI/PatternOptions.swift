@@ -9,8 +9,10 @@ struct PatternOptions: ParsableArguments {
     completion: .directory)
   var directories: [String] = []
 
-  @Flag(name: .customLong("no-classify"), help: "Do not check events against crash signatures.")
-  var skipsClassification = false
+  @Flag(
+    name: .customLong("classify"),
+    help: "Check each event against the crash signatures and show its findings (implied by --patterns).")
+  var classifies = false
 
   /// Loads the catalog; a broken pattern file stops the run before any input is read.
   func makeCatalog() throws -> PatternCatalog { try Self.catalog(directories: directories) }
@@ -26,8 +28,8 @@ struct PatternOptions: ParsableArguments {
     }
   }
 
-  /// The classifier, or nil with `--no-classify`.
+  /// The classifier, or nil unless `--classify` or `--patterns` asks for one.
   func makeClassifier() throws -> Classifier? {
-    skipsClassification ? nil : Classifier(catalog: try makeCatalog())
+    classifies || !directories.isEmpty ? Classifier(catalog: try makeCatalog()) : nil
   }
 }

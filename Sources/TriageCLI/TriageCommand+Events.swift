@@ -43,9 +43,7 @@ extension TriageCommand {
       if let identity = writer.fileIdentity { reader.excludedFiles = [identity] }
 
       if stats {
-        var sink = ClassifyingSink(inner: StatisticsReport(services: reader.services), classifier: classifier)
-        reader.read(paths: paths, into: &sink)
-        let report = sink.inner
+        let report = Self.read(paths, with: reader, classifier: classifier, into: StatisticsReport(services: reader.services))
         let warnings = reader.diagnostics.warnings
         let errors = reader.diagnostics.errors
         switch format {
@@ -57,18 +55,32 @@ extension TriageCommand {
       } else {
         switch format {
         case .json:
-          var sink = ClassifyingSink(inner: EventJSONWriter(output: writer, services: reader.services), classifier: classifier)
-          reader.read(paths: paths, into: &sink)
+          _ = Self.read(paths, with: reader, classifier: classifier, into: EventJSONWriter(output: writer, services: reader.services))
         case .text:
-          var sink = ClassifyingSink(
-            inner: EventTextWriter(output: writer, services: reader.services, usesColor: usesColor), classifier: classifier)
-          reader.read(paths: paths, into: &sink)
+          _ = Self.read(
+            paths, with: reader, classifier: classifier,
+            into: EventTextWriter(output: writer, services: reader.services, usesColor: usesColor))
         }
         writer.flush()
         for warning in reader.diagnostics.warnings { printError("triage: warning: \(warning)") }
         for error in reader.diagnostics.errors { printError("triage: error: \(error)") }
       }
       if !reader.diagnostics.errors.isEmpty { throw ExitCode(2) }
+    }
+
+    /// Reads `paths` into `sink`: classification runs on a second thread, beside parsing;
+    /// without a classifier the events go straight to the sink.
+    static func read<Sink: ClassifiedEventSink>(
+      _ paths: [String], with reader: EventReader, classifier: Classifier?, into sink: Sink
+    ) -> Sink {
+      if let classifier {
+        var concurrent = ConcurrentClassifyingSink(inner: sink, classifier: classifier)
+        reader.read(paths: paths, into: &concurrent)
+        return concurrent.finish()
+      }
+      var plain = ClassifyingSink(inner: sink, classifier: nil)
+      reader.read(paths: paths, into: &plain)
+      return plain.inner
     }
   }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import TriageAssembly
 import TriageInput
 import TriageUnwrapping
@@ -15,16 +14,25 @@ import TriageUnwrapping
 /// - Complexity: O(text) per event for the prefilter; regexes run only on candidates.
 public final class Classifier {
   public let catalog: PatternCatalog
-  private var foundStamp: [UInt32]
+  private let prefilter: LiteralPrefilter
+  /// This classifier's own copies of the regexes (an ICU regex keeps match state).
+  private let regexes: [ICURegex]
+  /// Per literal and per pattern: the stamp of the last event that found / considered it.
+  private let foundStamp: UnsafeMutableBufferPointer<UInt32>
   private var candidateStamp: [UInt32]
   private var stamp: UInt32 = 0
   private var foundLiterals: [Int] = []
 
   public init(catalog: PatternCatalog) {
     self.catalog = catalog
-    foundStamp = [UInt32](repeating: 0, count: catalog.prefilter.count)
+    prefilter = catalog.prefilter
+    regexes = catalog.patterns.map { $0.regex.copy() }
+    foundStamp = .allocate(capacity: max(catalog.prefilter.count, 1))
+    foundStamp.initialize(repeating: 0)
     candidateStamp = [UInt32](repeating: 0, count: catalog.patterns.count)
   }
+
+  deinit { foundStamp.deallocate() }
 
   /// The findings of one event (empty for most events).
   public func classify(_ event: Event) -> [Finding] {
@@ -36,89 +44,136 @@ public final class Classifier {
     }
     foundLiterals.removeAll(keepingCapacity: true)
     let current = stamp
-    catalog.prefilter.scan(event.text) { literal in
-      if foundStamp[literal] != current {
-        foundStamp[literal] = current
-        foundLiterals.append(literal)
-      }
+    let tracePatterns = event.language.flatMap { catalog.patternsByLanguage[$0] } ?? []
+    guard prefilter.scan(event.text, found: foundStamp, stamp: current, hits: &foundLiterals) || !tracePatterns.isEmpty else {
+      return []
     }
-    guard !foundLiterals.isEmpty else { return [] }
 
     var candidates: [Int] = []
-    for literal in foundLiterals {
-      for patternIndex in catalog.patternsByLiteral[literal] where candidateStamp[patternIndex] != current {
-        candidateStamp[patternIndex] = current
-        let compiled = catalog.patterns[patternIndex]
-        if compiled.literalIndices.allSatisfy({ foundStamp[$0] == current }) { candidates.append(patternIndex) }
+    func consider(_ patternIndex: Int) {
+      guard candidateStamp[patternIndex] != current else { return }
+      candidateStamp[patternIndex] = current
+      let compiled = catalog.patterns[patternIndex]
+      guard compiled.otherLiterals.allSatisfy({ Self.contains(event.text, lowercased: $0) }) else { return }
+      guard compiled.exactLiterals.allSatisfy({ literal in literal.withUnsafeBufferPointer { event.text.firstIndex(of: $0) != nil } }) else {
+        return
       }
+      candidates.append(patternIndex)
     }
+    for literal in foundLiterals {
+      for patternIndex in catalog.patternsByLiteral[literal] { consider(patternIndex) }
+    }
+    for patternIndex in tracePatterns { consider(patternIndex) }
     guard !candidates.isEmpty else { return [] }
     candidates.sort()
 
-    let text = event.text.string
     var findings: [Finding] = []
     for patternIndex in candidates {
       let compiled = catalog.patterns[patternIndex]
-      guard let match = Self.firstMatch(compiled, in: text, prefilter: catalog.prefilter) else { continue }
+      // A traceback pattern on the whole event needs an assembled stack trace.
+      if compiled.pattern.scope == .event && compiled.pattern.category == .traceback && event.language == nil { continue }
+      guard let match = Self.firstMatch(compiled, regex: regexes[patternIndex], in: event.text) else { continue }
       var captures = match.captures
       guard let category = Interpretation.category(of: compiled.pattern, captures: &captures) else { continue }
       var finding = Finding(
-        pattern: compiled.pattern, category: category, confidence: compiled.pattern.confidence, captures: captures,
+        compiled: compiled, category: category, confidence: compiled.pattern.confidence, captures: captures,
         fingerprint: "", matchedText: match.text)
       finding.captures["match_offset"] = String(match.offset)
       findings.append(finding)
     }
     guard !findings.isEmpty else { return [] }
-    return Interpretation.settle(findings, event: event, text: text)
+    return Interpretation.settle(findings, event: event, text: event.text)
   }
 
-  /// A match: the matched line or text, its offset in the event (UTF-16), and its captures.
+  /// A match: the matched line or text, its byte offset in the event, and its captures.
   struct Match {
     var text: String
     var offset: Int
     var captures: [String: String]
   }
 
-  static func firstMatch(_ compiled: PatternCatalog.Compiled, in text: String, prefilter: LiteralPrefilter) -> Match? {
-    let nsText = text as NSString
+  /// The first match of `compiled` in `bytes`, using `regex` (the caller's copy). A line-scope
+  /// regex runs only on the lines holding the pattern's anchor; an event-scope regex runs on
+  /// the whole text with ^/$ at line breaks.
+  static func firstMatch(_ compiled: PatternCatalog.Compiled, regex: ICURegex, in bytes: UnsafeBufferPointer<UInt8>) -> Match? {
     switch compiled.pattern.scope {
     case .event:
-      guard let result = compiled.regex.firstMatch(in: text, range: NSRange(location: 0, length: nsText.length)) else { return nil }
-      return Match(text: nsText.substring(with: result.range), offset: result.range.location, captures: captures(of: result, compiled, in: nsText))
+      guard let result = regex.firstMatch(in: bytes) else { return nil }
+      return Match(
+        text: bytes.slice(result.range.lowerBound, result.range.upperBound).string, offset: result.range.lowerBound,
+        captures: captures(result.groups, compiled, in: bytes, base: 0))
     case .line:
-      // Only the lines holding the pattern's first literal can match; the search range is
-      // the line, so ^ and $ anchor at its edges and lookbehind cannot see the line before.
-      let length = nsText.length
-      let literal = compiled.pattern.literals[0]
-      var searchFrom = 0
+      var from = 0
       var lastLineStart = -1
-      while searchFrom < length {
-        let hit = nsText.range(of: literal, options: [.caseInsensitive, .literal], range: NSRange(location: searchFrom, length: length - searchFrom))
-        guard hit.location != NSNotFound else { return nil }
-        let lineRange = nsText.lineRange(for: NSRange(location: hit.location, length: 0))
-        var lineLength = lineRange.length
-        while lineLength > 0 {
-          let last = nsText.character(at: lineRange.location + lineLength - 1)
-          guard last == 0x0A || last == 0x0D else { break }
-          lineLength -= 1
+      while let hit = index(of: compiled.anchor, in: bytes, from: from) {
+        var lineStart = hit
+        while lineStart > 0 && bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
+        var lineEnd = hit
+        while lineEnd < bytes.count && bytes[lineEnd] != 0x0A { lineEnd += 1 }
+        from = lineEnd + 1
+        guard lineStart != lastLineStart else { continue }
+        lastLineStart = lineStart
+        var contentEnd = lineEnd
+        if contentEnd > lineStart && bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+        let line = bytes.slice(lineStart, contentEnd)
+        if let result = regex.firstMatch(in: line) {
+          return Match(text: line.string, offset: lineStart, captures: captures(result.groups, compiled, in: line, base: 0))
         }
-        let line = NSRange(location: lineRange.location, length: lineLength)
-        if line.location != lastLineStart, let result = compiled.regex.firstMatch(in: text, range: line) {
-          return Match(text: nsText.substring(with: line), offset: line.location, captures: captures(of: result, compiled, in: nsText))
-        }
-        lastLineStart = line.location
-        searchFrom = NSMaxRange(lineRange)
+        if from >= bytes.count { break }
       }
       return nil
     }
   }
 
-  static func captures(of result: NSTextCheckingResult, _ compiled: PatternCatalog.Compiled, in text: NSString) -> [String: String] {
+  static func captures(_ groups: [Range<Int>?], _ compiled: PatternCatalog.Compiled, in bytes: UnsafeBufferPointer<UInt8>, base: Int) -> [String: String] {
     var captures: [String: String] = [:]
-    for name in compiled.captureNames {
-      let range = result.range(withName: name)
-      if range.location != NSNotFound { captures[name] = text.substring(with: range) }
+    for (index, range) in groups.enumerated() {
+      if let range { captures[compiled.captureNames[index]] = bytes.slice(range.lowerBound, range.upperBound).string }
     }
     return captures
   }
+
+  /// The first offset at or after `from` where `literal` (lower case) starts, ignoring ASCII case.
+  static func index(of literal: [UInt8], in text: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+    guard let first = literal.first, text.count >= literal.count, from <= text.count - literal.count else { return nil }
+    var start = from
+    let last = text.count - literal.count
+    while start <= last {
+      let byte = text[start]
+      if (byte &- 0x41 < 26 ? byte | 0x20 : byte) == first {
+        var offset = 1
+        while offset < literal.count {
+          let candidate = text[start + offset]
+          if (candidate &- 0x41 < 26 ? candidate | 0x20 : candidate) != literal[offset] { break }
+          offset += 1
+        }
+        if offset == literal.count { return start }
+      }
+      start += 1
+    }
+    return nil
+  }
+
+  /// Whether `text` contains `literal` (given in lower case), ignoring ASCII case.
+  static func contains(_ text: UnsafeBufferPointer<UInt8>, lowercased literal: [UInt8]) -> Bool {
+    guard let first = literal.first, text.count >= literal.count else { return literal.isEmpty }
+    let last = text.count - literal.count
+    var start = 0
+    while start <= last {
+      let byte = text[start]
+      if (byte &- 0x41 < 26 ? byte | 0x20 : byte) == first {
+        var offset = 1
+        while offset < literal.count {
+          let candidate = text[start + offset]
+          if (candidate &- 0x41 < 26 ? candidate | 0x20 : candidate) != literal[offset] { break }
+          offset += 1
+        }
+        if offset == literal.count { return true }
+      }
+      start += 1
+    }
+    return false
+  }
+
+
 }

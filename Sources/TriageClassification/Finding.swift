@@ -3,8 +3,10 @@ import TriageUnwrapping
 
 /// One crash signature matched in one event.
 public struct Finding: Sendable {
+  /// The compiled pattern that matched (a reference: findings are copied often).
+  public let compiled: PatternCatalog.Compiled
   /// The pattern that matched (its id is the finding's `signature`).
-  public let pattern: Pattern
+  public var pattern: Pattern { compiled.pattern }
   /// The category after interpretation (exit status, traceback upgrade).
   public var category: CrashCategory
   public var confidence: Confidence

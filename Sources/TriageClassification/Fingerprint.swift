@@ -1,8 +1,8 @@
-import Foundation
+import TriageInput
 
 /// Groups the same bug across wrappings, restarts, pids, times and services, in the manner of
 /// Sentry: exception type + in-app frames (module:function, no line numbers); without frames,
-/// the matched message with numbers, hex, UUIDs, IPs, temporary paths and timestamps masked.
+/// the matched message with its variable parts masked.
 enum Fingerprint {
   /// A 16-hex-digit fingerprint for `finding`.
   static func make(for finding: Finding, trace: TracebackReader?) -> String {
@@ -22,26 +22,105 @@ enum Fingerprint {
     return hex(fnv1a(basis))
   }
 
-  /// The message with its variable parts masked (Sentry's `normalize_message_for_grouping`).
+  /// The message with its variable parts masked, in one pass over its bytes (the spirit of
+  /// Sentry's `normalize_message_for_grouping`): numbers (with any `.`, `:`, `-`, `/`
+  /// between digits, so dates, times, IPs and versions), hex (`0x…`, or 8+ hex digits with a
+  /// digit: ids, hashes, UUID parts), e-mail addresses, URLs and temporary paths become `<…>`.
+  /// - Complexity: O(n).
   static func normalize(_ message: String) -> String {
-    var text = message
-    for (regex, placeholder) in masks {
-      text = regex.stringByReplacingMatches(in: text, range: NSRange(location: 0, length: (text as NSString).length), withTemplate: placeholder)
-    }
-    return text
+    var copy = message
+    return copy.withUTF8 { normalize($0) }
   }
 
-  private static let masks: [(NSRegularExpression, String)] = [
-    (#"[\w.+-]+@[\w-]+\.[\w.-]+"#, "<email>"),
-    (#"\b(?:wss?|https?|ftp)://[^\s/$.?#][^\s]*"#, "<url>"),
-    (#"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"#, "<uuid>"),
-    (#"(?:/tmp|/var/tmp|/private/var/folders|/var/folders)/[^\s'":]+"#, "<tmp>"),
-    (#"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"#, "<date>"),
-    (#"\b(?:\d{1,3}\.){3}\d{1,3}\b"#, "<ip>"),
-    (#"\b0[xX][0-9a-fA-F]+\b"#, "<hex>"),
-    (#"\b(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{12,}\b"#, "<hex>"),
-    (#"-?\b\d+(?:\.\d+)?\b"#, "<int>"),
-  ].map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
+  static func normalize(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    var output: [UInt8] = []
+    output.reserveCapacity(bytes.count)
+    func put(_ placeholder: StaticString) {
+      output.append(contentsOf: UnsafeBufferPointer(start: placeholder.utf8Start, count: placeholder.utf8CodeUnitCount))
+    }
+    func tokenEnd(from start: Int) -> Int {
+      var end = start
+      while end < bytes.count, bytes[end] != 0x20, bytes[end] != 0x09, bytes[end] != 0x22, bytes[end] != 0x27 { end += 1 }
+      return end
+    }
+    var index = 0
+    var runStart = 0
+    func flush() { if runStart < index { output.append(contentsOf: bytes[runStart..<index]) } }
+    while index < bytes.count {
+      let byte = bytes[index]
+      let atWordStart = index == 0 || !bytes[index - 1].isWordByte
+      var replacement: StaticString?
+      var end = index
+      if atWordStart && (byte == 0x68 || byte == 0x77 || byte == 0x66)
+        && (bytes.matches("http://", at: index) || bytes.matches("https://", at: index) || bytes.matches("ws://", at: index)
+          || bytes.matches("wss://", at: index) || bytes.matches("ftp://", at: index))
+      {
+        replacement = "<url>"
+        end = tokenEnd(from: index)
+      } else if byte == 0x2F
+        && (bytes.matches("/tmp/", at: index) || bytes.matches("/var/tmp/", at: index) || bytes.matches("/var/folders/", at: index)
+          || bytes.matches("/private/var/folders/", at: index))
+      {
+        replacement = "<tmp>"
+        end = tokenEnd(from: index)
+      } else if atWordStart && byte == 0x30 && index + 2 < bytes.count && (bytes[index + 1] | 0x20) == 0x78 && bytes[index + 2].isHexDigit {
+        end = index + 2
+        while end < bytes.count, bytes[end].isHexDigit { end += 1 }
+        replacement = "<hex>"
+      } else if atWordStart && byte.isHexDigit {
+        var hexEnd = index
+        var hasDigit = false
+        while hexEnd < bytes.count, bytes[hexEnd].isHexDigit {
+          if bytes[hexEnd] &- 0x30 < 10 { hasDigit = true }
+          hexEnd += 1
+        }
+        if hexEnd - index >= 8 && hasDigit && (hexEnd == bytes.count || !bytes[hexEnd].isWordByte) {
+          replacement = "<hex>"
+          end = hexEnd
+        }
+      }
+      if replacement == nil && atWordStart && byte.isWordByte {
+        // An e-mail address: word chars (and . - +), @, a domain with a dot.
+        var at = index
+        while at < bytes.count, bytes[at].isWordByte || bytes[at] == 0x2E || bytes[at] == 0x2D || bytes[at] == 0x2B { at += 1 }
+        if at + 1 < bytes.count, bytes[at] == 0x40, bytes[at + 1].isWordByte {
+          var domainEnd = at + 1
+          var dotted = false
+          while domainEnd < bytes.count, bytes[domainEnd].isWordByte || bytes[domainEnd] == 0x2E || bytes[domainEnd] == 0x2D {
+            if bytes[domainEnd] == 0x2E { dotted = true }
+            domainEnd += 1
+          }
+          if dotted {
+            replacement = "<email>"
+            end = domainEnd
+          }
+        }
+      }
+      if replacement == nil && byte &- 0x30 < 10 && (index == 0 || (bytes[index - 1] | 0x20) &- 0x61 >= 26) {
+        // A number, and digits joined to it by . : - / , T Z (dates, times, IPs, versions).
+        end = index
+        while end < bytes.count {
+          let current = bytes[end]
+          if current &- 0x30 < 10 { end += 1; continue }
+          let joins = current == 0x2E || current == 0x3A || current == 0x2D || current == 0x2F || current == 0x2C || current == 0x54
+          if joins, end + 1 < bytes.count, bytes[end + 1] &- 0x30 < 10 { end += 1; continue }
+          break
+        }
+        if end < bytes.count, bytes[end] == 0x5A { end += 1 }
+        replacement = "<int>"
+      }
+      if let replacement {
+        flush()
+        put(replacement)
+        index = end
+        runStart = end
+      } else {
+        index += 1
+      }
+    }
+    flush()
+    return String(decoding: output, as: UTF8.self)
+  }
 
   static func fnv1a(_ text: String) -> UInt64 {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325

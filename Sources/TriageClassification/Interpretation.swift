@@ -1,4 +1,3 @@
-import Foundation
 import TriageAssembly
 import TriageUnwrapping
 
@@ -58,21 +57,28 @@ enum Interpretation {
   }
 
   /// A dependency named by the client or text around the match.
+  static func dependency(mentionedIn text: UnsafeBufferPointer<UInt8>) -> String? {
+    dependencyClues.first { Classifier.index(of: $0.0, in: text, from: 0) != nil }?.1
+  }
+
+  /// A dependency named by the client or text around the match.
   static func dependency(mentionedIn text: String) -> String? {
-    let lower = text.lowercased()
-    let clues: [(String, String)] = [
+    var bytes = Array(text.utf8)
+    return bytes.withUnsafeMutableBufferPointer { dependency(mentionedIn: UnsafeBufferPointer($0)) }
+  }
+
+  /// Lower-cased clues in the text and the dependency each names.
+  static let dependencyClues: [([UInt8], String)] = ([
       ("psycopg", "postgres"), ("postgres", "postgres"), ("libpq", "postgres"), ("asyncpg", "postgres"),
       ("redis", "redis"), ("valkey", "redis"), ("amqp", "rabbitmq"), ("pika", "rabbitmq"), ("rabbitmq", "rabbitmq"),
       ("kombu", "rabbitmq"), ("mysql", "mysql"), ("mariadb", "mysql"), ("mongo", "mongodb"),
       ("elasticsearch", "elasticsearch"), ("kafka", "kafka"), ("http://", "http"), ("https://", "http"),
       ("urllib3", "http"), ("requests.", "http"), ("aiohttp", "http"), ("axios", "http"),
-    ]
-    return clues.first { lower.contains($0.0) }?.1
-  }
+    ] as [(String, String)]).map { (Array($0.0.utf8), $0.1) }
 
   /// Settles one event's findings: a traceback takes the category of its final exception,
   /// at most one finding per category survives, and each gets its fingerprint.
-  static func settle(_ matches: [Finding], event: Event, text: String) -> [Finding] {
+  static func settle(_ matches: [Finding], event: Event, text: UnsafeBufferPointer<UInt8>) -> [Finding] {
     var findings = matches
     let trace = event.language.map { TracebackReader.read(text, language: $0) }
     // Where the final exception's section starts (Python: the last "Traceback" block).
@@ -105,7 +111,9 @@ enum Interpretation {
       }
     }
     for index in findings.indices where findings[index].category == .connectionRefused && findings[index].captures["dependency"] == nil {
-      findings[index].captures["dependency"] = dependency(mentionedIn: findings[index].matchedText) ?? dependency(mentionedIn: text)
+      // The refusing line usually names its client; otherwise the rest of a multi-line event may.
+      findings[index].captures["dependency"] =
+        dependency(mentionedIn: findings[index].matchedText) ?? (event.lineCount > 1 ? dependency(mentionedIn: text) : nil)
     }
 
     // One finding per category: the most confident, then catalog order.

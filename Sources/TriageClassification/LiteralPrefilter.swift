@@ -2,107 +2,125 @@ import TriageInput
 
 /// Finds which of many literals occur in a text, in one pass, ignoring ASCII case.
 ///
-/// Wu–Manber: a window as long as the shortest literal (`m`) slides over the text; the last
-/// two bytes of the window index a shift table that says how far the window may jump without
-/// skipping a possible match. Only where the shift is 0 are the literals ending in those two
-/// bytes compared. On ordinary log text most windows jump several bytes, so the cost grows
-/// with the text, not with the number of literals. It may report nothing it should not (every
-/// reported literal was compared in full), and it never misses a literal.
+/// Wu–Manber with 3-byte blocks: a window as long as the shortest literal (`m`, at most 16)
+/// slides over the text; a hash of the window's last three bytes indexes a shift table that
+/// says how far the window may jump without skipping a possible match. Only where the shift is
+/// 0 are the literals ending in that block compared, in full. On ordinary log text most windows
+/// jump many bytes, so the cost grows with the text, hardly with the number of literals. It
+/// reports nothing it should not (every reported literal was compared in full), and it never
+/// misses a literal.
 ///
+/// The tables live in raw buffers so the scan loop does no reference counting.
 /// - Complexity: O(n) per text with a small constant (sublinear on average); memory is a
-///   64 Ki-entry shift table and the literals.
-public struct LiteralPrefilter: Sendable {
+///   64 Ki-entry shift table, bucket lists and the literals.
+public final class LiteralPrefilter: @unchecked Sendable {
   /// ASCII lower-casing table.
-  static let fold: [UInt8] = (0..<256).map { UInt8($0) &- 0x41 < 26 ? UInt8($0) | 0x20 : UInt8($0) }
-
-  private let literals: [[UInt8]]
+  private let fold: UnsafeMutableBufferPointer<UInt8>
+  private let shifts: UnsafeMutableBufferPointer<UInt8>
+  private let bucketStarts: UnsafeMutableBufferPointer<UInt32>
+  private let bucketLiterals: UnsafeMutableBufferPointer<UInt32>
+  /// Folded literal bytes, back to back, with their offsets.
+  private let literalBytes: UnsafeMutableBufferPointer<UInt8>
+  private let literalStarts: UnsafeMutableBufferPointer<Int>
   private let windowLength: Int
-  private let shifts: [UInt8]
-  private let bucketStarts: [UInt32]
-  private let bucketLiterals: [UInt32]
 
   /// The number of literals.
-  public var count: Int { literals.count }
+  public let count: Int
 
-  /// - Parameter literals: texts of at least 2 bytes; compared without ASCII case.
+  /// - Parameter literals: texts of at least 3 bytes; compared without ASCII case.
   public init(literals: [String]) {
-    let folded = literals.map { Array($0.utf8).map { Self.fold[Int($0)] } }
-    self.literals = folded
-    let shortest = max(2, folded.map(\.count).min() ?? 2)
-    let m = min(shortest, 16)
+    let lower = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 256)
+    for byte in 0..<256 { lower[byte] = UInt8(byte) &- 0x41 < 26 ? UInt8(byte) | 0x20 : UInt8(byte) }
+    fold = lower
+    let folded = literals.map { Array($0.utf8).map { lower[Int($0)] } }
+    count = folded.count
+    let m = min(max(3, folded.map(\.count).min() ?? 3), 16)
     windowLength = m
-    var shifts = [UInt8](repeating: UInt8(m - 1), count: 65536)
-    var buckets = [[UInt32]](repeating: [], count: 0)
-    var bucketOf: [Int: Int] = [:]
-    for (index, literal) in folded.enumerated() {
-      // Bigrams of the literal's first m bytes: ending at position q (1…m-1).
-      for q in 1..<m {
-        let key = Int(literal[q - 1]) << 8 | Int(literal[q])
+
+    shifts = .allocate(capacity: 65536)
+    shifts.initialize(repeating: UInt8(m - 2))
+    var buckets: [Int: [UInt32]] = [:]
+    for (index, literal) in folded.enumerated() where literal.count >= 3 {
+      // Blocks of the literal's first m bytes, ending at position q (2…m-1).
+      for q in 2..<m {
+        let key = Self.hash(literal[q - 2], literal[q - 1], literal[q])
         shifts[key] = min(shifts[key], UInt8(m - 1 - q))
       }
-      let key = Int(literal[m - 2]) << 8 | Int(literal[m - 1])
-      if let bucket = bucketOf[key] {
-        buckets[bucket].append(UInt32(index))
-      } else {
-        bucketOf[key] = buckets.count
-        buckets.append([UInt32(index)])
-      }
+      buckets[Self.hash(literal[m - 3], literal[m - 2], literal[m - 1]), default: []].append(UInt32(index))
     }
-    var starts = [UInt32](repeating: 0, count: 65537)
+    bucketStarts = .allocate(capacity: 65537)
     var flat: [UInt32] = []
     for key in 0..<65536 {
-      starts[key] = UInt32(flat.count)
-      if let bucket = bucketOf[key] { flat += buckets[bucket] }
+      bucketStarts[key] = UInt32(flat.count)
+      if let bucket = buckets[key] { flat += bucket }
     }
-    starts[65536] = UInt32(flat.count)
-    self.shifts = shifts
-    self.bucketStarts = starts
-    self.bucketLiterals = flat
+    bucketStarts[65536] = UInt32(flat.count)
+    bucketLiterals = .allocate(capacity: max(flat.count, 1))
+    _ = bucketLiterals.initialize(from: flat)
+
+    let total = folded.reduce(0) { $0 + $1.count }
+    literalBytes = .allocate(capacity: max(total, 1))
+    literalStarts = .allocate(capacity: folded.count + 1)
+    var offset = 0
+    for (index, literal) in folded.enumerated() {
+      literalStarts[index] = offset
+      for byte in literal { literalBytes[offset] = byte; offset += 1 }
+    }
+    literalStarts[folded.count] = offset
   }
 
-  /// Calls `found` with the index of each literal that occurs in `text` (possibly more than
-  /// once per literal).
-  public func scan(_ text: UnsafeBufferPointer<UInt8>, _ found: (Int) -> Void) {
+  deinit {
+    fold.deallocate()
+    shifts.deallocate()
+    bucketStarts.deallocate()
+    bucketLiterals.deallocate()
+    literalBytes.deallocate()
+    literalStarts.deallocate()
+  }
+
+  @inline(__always)
+  static func hash(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> Int {
+    (Int(a) << 10 ^ Int(b) << 5 ^ Int(c)) & 0xFFFF
+  }
+
+  /// Marks in `found` (indexed by literal) every literal that occurs in `text`, writing
+  /// `stamp`; appends each newly marked literal to `hits`.
+  /// - Returns: whether any literal was found.
+  @discardableResult
+  public func scan(
+    _ text: UnsafeBufferPointer<UInt8>, found: UnsafeMutableBufferPointer<UInt32>, stamp: UInt32, hits: inout [Int]
+  ) -> Bool {
     let m = windowLength
-    let count = text.count
-    guard count >= m, !literals.isEmpty else { return }
-    Self.fold.withUnsafeBufferPointer { fold in
-      shifts.withUnsafeBufferPointer { shifts in
-        var end = m - 1  // the window's last byte
-        while end < count {
-          let key = Int(fold[Int(text[end - 1])]) << 8 | Int(fold[Int(text[end])])
-          let shift = Int(shifts[key])
-          if shift != 0 {
-            end += shift
-            continue
-          }
-          let start = end - m + 1
-          for slot in Int(bucketStarts[key])..<Int(bucketStarts[key + 1]) {
-            let index = Int(bucketLiterals[slot])
-            let literal = literals[index]
-            guard start + literal.count <= count else { continue }
-            var equal = true
-            for offset in 0..<literal.count where fold[Int(text[start + offset])] != literal[offset] {
-              equal = false
-              break
-            }
-            if equal { found(index) }
-          }
-          end += 1
+    let length = text.count
+    guard length >= m, count > 0, let base = text.baseAddress else { return false }
+    var any = false
+    var end = m - 1
+    while end < length {
+      let key = Self.hash(fold[Int(base[end - 2])], fold[Int(base[end - 1])], fold[Int(base[end])])
+      let shift = Int(shifts[key])
+      if shift != 0 {
+        end += shift
+        continue
+      }
+      let start = end - m + 1
+      var slot = Int(bucketStarts[key])
+      let last = Int(bucketStarts[key + 1])
+      while slot < last {
+        let index = Int(bucketLiterals[slot])
+        slot += 1
+        let from = literalStarts[index]
+        let literalLength = literalStarts[index + 1] - from
+        guard start + literalLength <= length, found[index] != stamp else { continue }
+        var offset = 0
+        while offset < literalLength && fold[Int(base[start + offset])] == literalBytes[from + offset] { offset += 1 }
+        if offset == literalLength {
+          found[index] = stamp
+          hits.append(index)
+          any = true
         }
       }
+      end += 1
     }
-  }
-
-  /// Whether `literal`'s index is in `text` (a single literal, for per-line checks).
-  public func contains(_ index: Int, in text: UnsafeBufferPointer<UInt8>) -> Bool {
-    let literal = literals[index]
-    guard text.count >= literal.count else { return false }
-    let fold = Self.fold
-    outer: for start in 0...(text.count - literal.count) {
-      for offset in 0..<literal.count where fold[Int(text[start + offset])] != literal[offset] { continue outer }
-      return true
-    }
-    return false
+    return any
   }
 }

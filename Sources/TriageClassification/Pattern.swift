@@ -24,6 +24,9 @@ public struct Pattern: Sendable {
   public var literals: [String]
   public var ignoresCase: Bool
   public var interpretation: PatternInterpretation
+  /// For stack-trace patterns: the trace languages (``TraceLanguage`` names) it applies to;
+  /// the pattern then runs only on events assembled as a trace of one of them.
+  public var languages: [String]?
   public var regex: String
   public var explanation: String
   public var remediation: String

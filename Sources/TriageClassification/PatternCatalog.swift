@@ -1,4 +1,6 @@
 import Foundation
+import TriageAssembly
+import TriageInput
 
 /// The crash signatures in force: the built-in catalog, plus user files that add patterns
 /// or replace built-ins by `id`; every regex compiled once, every literal in one prefilter.
@@ -6,23 +8,45 @@ public final class PatternCatalog: @unchecked Sendable {
   /// A pattern ready to run.
   public final class Compiled: @unchecked Sendable {
     public let pattern: Pattern
-    let regex: NSRegularExpression
+    let regex: ICURegex
     /// The named capture groups, in the order they appear.
     public let captureNames: [String]
-    /// Indices of its literals in the prefilter.
-    let literalIndices: [Int]
+    /// The group names in the compiled regex (`g1`, `g2` …): ICU accepts only letters and
+    /// digits there, so `exit_code` is renamed for ICU and reported under its own name.
+    let compiledGroupNames: [String]
+    /// Index of its anchor in the prefilter (-1 for a pattern selected by trace language).
+    let anchorIndex: Int
+    /// The anchor, lower-cased: the first literal of 8 or more bytes.
+    let anchor: [UInt8]
+    /// Its other literals, lower-cased, checked only on events the anchor let through.
+    let otherLiterals: [[UInt8]]
+    /// For a case-sensitive pattern, its literals as written: the prefilter ignores case, so
+    /// these are checked exactly before the regex runs.
+    let exactLiterals: [[UInt8]]
+    /// The trace languages it is limited to (nil: any event).
+    let languages: Set<TraceLanguage>?
 
-    init(pattern: Pattern, regex: NSRegularExpression, captureNames: [String], literalIndices: [Int]) {
+    init(
+      pattern: Pattern, regex: ICURegex, captureNames: [String], compiledGroupNames: [String], anchorIndex: Int,
+      anchor: [UInt8], otherLiterals: [[UInt8]]
+    ) {
+      self.anchor = anchor
+      self.exactLiterals = pattern.ignoresCase ? [] : pattern.literals.map { Array($0.utf8) }
+      self.languages = pattern.languages.map { Set($0.compactMap(TraceLanguage.init(rawValue:))) }
       self.pattern = pattern
       self.regex = regex
       self.captureNames = captureNames
-      self.literalIndices = literalIndices
+      self.compiledGroupNames = compiledGroupNames
+      self.anchorIndex = anchorIndex
+      self.otherLiterals = otherLiterals
     }
   }
 
   public let patterns: [Compiled]
   let prefilter: LiteralPrefilter
-  /// For each literal, the patterns that need it.
+  /// Stack-trace patterns, selected by the trace's language instead of the prefilter.
+  let patternsByLanguage: [TraceLanguage: [Int]]
+  /// For each anchor literal, the patterns anchored on it.
   let patternsByLiteral: [[Int]]
 
   /// Compiles `patterns` (later ones replace earlier ones with the same `id`).
@@ -47,34 +71,48 @@ public final class PatternCatalog: @unchecked Sendable {
     var literals: [String] = []
     var compiled: [Compiled] = []
     for pattern in ordered {
-      var options: NSRegularExpression.Options = []
-      if pattern.ignoresCase { options.insert(.caseInsensitive) }
-      if pattern.scope == .event { options.insert(.anchorsMatchLines) }
-      let regex: NSRegularExpression
+      let (source, names) = Self.renamingGroups(in: pattern.regex)
+      let regex: ICURegex
       do {
-        regex = try NSRegularExpression(pattern: pattern.regex, options: options)
+        regex = try ICURegex(
+          pattern: source, ignoresCase: pattern.ignoresCase, multiline: pattern.scope == .event,
+          groupNames: names.indices.map { "g\($0 + 1)" })
       } catch {
         throw PatternError(
           file: pattern.location.file, line: pattern.location.line,
           message: "the regex of \(pattern.id) does not compile (ICU syntax): \(Self.reason(error)). Check brackets, escapes and named groups `(?<name>…)`.")
       }
-      var indices: [Int] = []
-      for literal in pattern.literals {
-        let key = literal.lowercased()
+      // The prefilter needs one literal per pattern: the first of 8 or more bytes (authors list
+      // the rarest first). The others are checked on the events it lets through.
+      let anchor = pattern.literals.first { $0.utf8.count >= 8 } ?? pattern.literals.max { $0.utf8.count < $1.utf8.count }!
+      let key = anchor.lowercased()
+      var anchorIndex = -1
+      if pattern.languages == nil {
         if let index = literalIndex[key] {
-          indices.append(index)
+          anchorIndex = index
         } else {
+          anchorIndex = literals.count
           literalIndex[key] = literals.count
-          indices.append(literals.count)
-          literals.append(literal)
+          literals.append(anchor)
         }
       }
-      compiled.append(Compiled(pattern: pattern, regex: regex, captureNames: Self.captureNames(in: pattern.regex), literalIndices: indices))
+      var others = pattern.literals
+      if pattern.languages == nil { others.remove(at: others.firstIndex(of: anchor)!) }
+      compiled.append(
+        Compiled(
+          pattern: pattern, regex: regex, captureNames: names, compiledGroupNames: names.indices.map { "g\($0 + 1)" },
+          anchorIndex: anchorIndex, anchor: Array(anchor.lowercased().utf8), otherLiterals: others.map { Array($0.lowercased().utf8) }))
     }
     var byLiteral = [[Int]](repeating: [], count: literals.count)
+    var byLanguage: [TraceLanguage: [Int]] = [:]
     for (patternIndex, pattern) in compiled.enumerated() {
-      for literal in Set(pattern.literalIndices) { byLiteral[literal].append(patternIndex) }
+      if let languages = pattern.languages {
+        for language in languages { byLanguage[language, default: []].append(patternIndex) }
+      } else {
+        byLiteral[pattern.anchorIndex].append(patternIndex)
+      }
     }
+    self.patternsByLanguage = byLanguage
     self.patterns = compiled
     self.prefilter = LiteralPrefilter(literals: literals)
     self.patternsByLiteral = byLiteral
@@ -112,23 +150,33 @@ public final class PatternCatalog: @unchecked Sendable {
     return patterns
   }
 
-  /// The names of `(?<name>…)` groups in a regex, in order.
-  static func captureNames(in regex: String) -> [String] {
+  /// Renames each `(?<name>…)` group (and `\k<name>` back-reference) to `g1`, `g2` … for
+  /// ICU, which accepts only ASCII letters and digits in group names.
+  /// - Returns: the rewritten regex and the original names in group order.
+  static func renamingGroups(in regex: String) -> (String, [String]) {
     var names: [String] = []
+    var output = ""
     var rest = Substring(regex)
     while let open = rest.range(of: "(?<") {
       let after = rest[open.upperBound...]
-      // Skip lookbehind "(?<=" and "(?<!".
-      if let first = after.first, first == "=" || first == "!" { rest = after; continue }
+      // Lookbehind "(?<=" and "(?<!" stay as they are; an escaped "\(" is not a group.
+      let escaped = open.lowerBound > rest.startIndex && rest[rest.index(before: open.lowerBound)] == "\\"
+      if escaped || after.first == "=" || after.first == "!" {
+        output += rest[..<open.upperBound]
+        rest = after
+        continue
+      }
       guard let close = after.firstIndex(of: ">") else { break }
       names.append(String(after[..<close]))
-      rest = after[close...]
+      output += rest[..<open.lowerBound] + "(?<g\(names.count)>"
+      rest = after[after.index(after: close)...]
     }
-    return names
+    output += rest
+    for (index, name) in names.enumerated() {
+      output = output.replacingOccurrences(of: "\\k<\(name)>", with: "\\k<g\(index + 1)>")
+    }
+    return (output, names)
   }
 
-  static func reason(_ error: Error) -> String {
-    let text = "\(error)"
-    return text.count > 200 ? String(text.prefix(200)) + "…" : text
-  }
+  static func reason(_ error: ICURegexError) -> String { error.message }
 }

@@ -1,4 +1,3 @@
-import Foundation
 
 /// Runs every pattern's own samples, as `triage signatures check` and the test suite do.
 ///
@@ -44,8 +43,8 @@ public enum PatternCheck {
           fail(sample.location, "a line-scope sample must be one line; use `scope: event` for multi-line matches.")
           continue
         }
-        guard let match = Classifier.firstMatch(compiled, in: sample.text, prefilter: catalog.prefilter) else {
-          let instead = catalog.patterns.first { $0 !== compiled && Classifier.firstMatch($0, in: sample.text, prefilter: catalog.prefilter) != nil }
+        guard let match = Self.match(compiled, sample.text) else {
+          let instead = catalog.patterns.first { $0 !== compiled && Self.match($0, sample.text) != nil }
           var message = "the sample \(quote(sample.text)) does not match."
           if let instead { message += " It matches \(instead.pattern.id) instead." }
           message += " " + progress(of: compiled, on: sample.text)
@@ -60,12 +59,18 @@ public enum PatternCheck {
       }
       for negative in pattern.negatives {
         report.samples += 1
-        if let match = Classifier.firstMatch(compiled, in: negative.text, prefilter: catalog.prefilter) {
+        if let match = Self.match(compiled, negative.text) {
           fail(negative.location, "the negative sample \(quote(negative.text)) matches (\(quote(match.text))); tighten the regex.")
         }
       }
     }
     return report
+  }
+
+  /// Runs a pattern on a sample exactly as the classifier runs it on an event.
+  static func match(_ compiled: PatternCatalog.Compiled, _ text: String) -> Classifier.Match? {
+    var bytes = Array(text.utf8)
+    return bytes.withUnsafeMutableBufferPointer { Classifier.firstMatch(compiled, regex: compiled.regex, in: UnsafeBufferPointer($0)) }
   }
 
   static func contains(_ text: String, _ literal: String, ignoringCase: Bool) -> Bool {
@@ -80,15 +85,16 @@ public enum PatternCheck {
   /// How far the regex gets: the longest prefix of it that still finds a match in the sample.
   static func progress(of compiled: PatternCatalog.Compiled, on sample: String) -> String {
     let regex = compiled.pattern.regex
-    var options: NSRegularExpression.Options = compiled.pattern.ignoresCase ? [.caseInsensitive] : []
-    if compiled.pattern.scope == .event { options.insert(.anchorsMatchLines) }
-    let range = NSRange(location: 0, length: (sample as NSString).length)
+    var bytes = Array(sample.utf8)
     var end = regex.endIndex
     while end > regex.startIndex {
       end = regex.index(before: end)
       let prefix = String(regex[..<end])
-      guard let partial = try? NSRegularExpression(pattern: prefix, options: options), !prefix.isEmpty else { continue }
-      if partial.firstMatch(in: sample, range: range) != nil {
+      let renamed = PatternCatalog.renamingGroups(in: prefix).0
+      guard !prefix.isEmpty,
+        let partial = try? ICURegex(pattern: renamed, ignoresCase: compiled.pattern.ignoresCase, multiline: compiled.pattern.scope == .event, groupNames: [])
+      else { continue }
+      if bytes.withUnsafeMutableBufferPointer({ partial.firstMatch(in: UnsafeBufferPointer($0)) }) != nil {
         return "The regex matches up to `\(prefix)` and fails at `\(regex[end...].prefix(40))`."
       }
     }

@@ -1,3 +1,4 @@
+import TriageAssembly
 import Yams
 
 /// Reads pattern files (docs/patterns.md) into ``Pattern`` values.
@@ -88,11 +89,27 @@ public enum PatternLoader {
         literals.append(literal)
       }
     }
+    var languages: [String]?
+    if let value = fields["languages"] {
+      guard let list = value.sequence?.compactMap(\.string), !list.isEmpty else {
+        throw PatternError(file: file, line: value.mark?.line ?? line, message: "`languages:` of \(id) must be a list of trace languages.")
+      }
+      for language in list where TraceLanguage(rawValue: language) == nil {
+        let known = TraceLanguage.allCases.map(\.rawValue).joined(separator: ", ")
+        throw PatternError(file: file, line: value.mark?.line ?? line, message: "`languages:` of \(id) names \(language); use one of: \(known).")
+      }
+      languages = list
+    }
     guard !literals.isEmpty else {
       throw PatternError(file: file, line: line, message: "\(id) has no `literals:`; list the exact text every match contains (the prefilter needs it).")
     }
     for literal in literals where literal.utf8.count < 3 {
       throw PatternError(file: file, line: line, message: "\(id): literal \"\(literal)\" is shorter than 3 bytes, too common to prefilter on; use a longer piece of the regex.")
+    }
+    if languages == nil && literals.map(\.utf8.count).max()! < 8 {
+      throw PatternError(
+        file: file, line: line,
+        message: "\(id): its longest literal has fewer than 8 bytes; the prefilter anchors on it, so give at least one literal of 8 or more bytes (the rarest text every match contains).")
     }
     return Pattern(
       id: id,
@@ -103,6 +120,7 @@ public enum PatternLoader {
       literals: literals,
       ignoresCase: fields["ignore_case"]?.bool ?? false,
       interpretation: try choice("interpret", PatternInterpretation.self, default: PatternInterpretation.none),
+      languages: languages,
       regex: try text("regex")!,
       explanation: try text("explanation")!,
       remediation: try text("remediation")!,

@@ -1,5 +1,5 @@
-import Foundation
 import TriageAssembly
+import TriageInput
 
 /// What a stack trace says: its final exception, the chained root cause, and its frames.
 ///
@@ -13,8 +13,19 @@ struct TracebackReader {
   var rootCause: String?
   var frames: [String] = []
   var inAppFrames: [String] = []
-  /// UTF-16 offset where the section of the reported exception starts.
+  /// Byte offset where the section of the reported exception starts.
   var finalSectionOffset = 0
+
+  /// Reads a trace from its bytes. Python, by far the most common in worker logs, is read
+  /// on the bytes directly; the other languages go through `String`.
+  static func read(_ bytes: UnsafeBufferPointer<UInt8>, language: TraceLanguage) -> TracebackReader {
+    if language == .python {
+      var reader = TracebackReader()
+      reader.readPython(bytes)
+      return reader
+    }
+    return read(bytes.string, language: language)
+  }
 
   static func read(_ text: String, language: TraceLanguage) -> TracebackReader {
     var reader = TracebackReader()
@@ -22,7 +33,7 @@ struct TracebackReader {
     var offset = 0
     for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
       lines.append((offset, line))
-      offset += line.utf16.count + 1
+      offset += line.utf8.count + 1
     }
     switch language {
     case .python: reader.readPython(lines)
@@ -35,15 +46,93 @@ struct TracebackReader {
     case .dart: reader.readDart(lines)
     case .nodeFatal:
       reader.exceptionType = "JavaScript heap out of memory"
-      reader.message = lines.first { $0.text.contains("FATAL ERROR:") }.map { String($0.text.trimmingCharacters(in: .whitespaces)) }
+      reader.message = lines.first { $0.text.contains("FATAL ERROR:") }.map { String($0.text.trimmedBlanks) }
     }
     return reader
   }
 
   // MARK: - Python
 
+  /// Python on bytes: the final section starts at the last `Traceback (most recent call last):`;
+  /// its last unindented `Type: message` line is the exception; the first section's is the
+  /// root cause; `File "…", line N, in f` lines are the frames.
+  private mutating func readPython(_ bytes: UnsafeBufferPointer<UInt8>) {
+    var lines: [Range<Int>] = []
+    var start = 0
+    while start <= bytes.count {
+      let end = bytes.firstIndex(of: 0x0A, from: start) ?? bytes.count
+      lines.append(start..<end)
+      start = end + 1
+    }
+    func line(_ index: Int) -> UnsafeBufferPointer<UInt8> { bytes.slice(lines[index].lowerBound, lines[index].upperBound) }
+    let starts = lines.indices.filter {
+      let text = line($0)
+      return text.hasSuffix("Traceback (most recent call last):") || text.hasSuffix("Traceback (most recent call last):\r")
+    }
+    guard let last = starts.last else { return }
+    finalSectionOffset = lines[last].lowerBound
+    func exception(in range: Range<Int>) -> (String, String?)? {
+      var found: (String, String?)?
+      for index in range {
+        let text = line(index)
+        guard text.count > 0, text[0] != 0x20, text[0] != 0x09 else { continue }
+        if let parsed = Self.pythonException(text) { found = parsed }
+      }
+      return found
+    }
+    if let (type, message) = exception(in: (last + 1)..<lines.count) {
+      exceptionType = type
+      self.message = message
+    }
+    if starts.count > 1, let (root, _) = exception(in: (starts[0] + 1)..<starts[1]) { rootCause = root }
+    for index in (last + 1)..<lines.count {
+      if let frame = Self.pythonFrame(line(index)) {
+        frames.append(frame.name)
+        if frame.inApp { inAppFrames.append(frame.name) }
+      }
+    }
+  }
+
+  /// `Type: message` or a bare dotted `Type` (bytes).
+  static func pythonException(_ line: UnsafeBufferPointer<UInt8>) -> (String, String?)? {
+    var index = 0
+    while index < line.count, line[index].isWordByte || line[index] == 0x2E { index += 1 }
+    guard index > 0, line[0].isWordByte, !line[0].isDigitByte, line[index - 1] != 0x2E else { return nil }
+    if index == line.count { return (line.slice(0, index).string, nil) }
+    guard line[index] == 0x3A else { return nil }
+    let messageStart = line.skippingBlanks(from: index + 1)
+    let message = messageStart < line.count ? line.suffix(from: messageStart).string : nil
+    return (line.slice(0, index).string, message)
+  }
+
+  /// `  File "/app/tasks.py", line 74, in enhance_ticket` (or faulthandler's `line 74 in f`), on bytes.
+  static func pythonFrame(_ line: UnsafeBufferPointer<UInt8>) -> (name: String, inApp: Bool)? {
+    let indent = line.skippingBlanks()
+    guard line.matches("File \"", at: indent), let close = line.firstIndex(of: 0x22, from: indent + 6) else { return nil }
+    let path = line.slice(indent + 6, close)
+    // The function follows the last " in ".
+    var inAt = -1
+    var index = line.count - 4
+    while index > close {
+      if line.matches(" in ", at: index) { inAt = index; break }
+      index -= 1
+    }
+    guard inAt > 0 else { return nil }
+    var functionEnd = line.count
+    while functionEnd > inAt + 4, line[functionEnd - 1] == 0x20 || line[functionEnd - 1] == 0x0D { functionEnd -= 1 }
+    let function = line.slice(inAt + 4, functionEnd).string
+    var baseStart = path.count
+    while baseStart > 0, path[baseStart - 1] != 0x2F { baseStart -= 1 }
+    var baseEnd = path.count
+    if path.hasSuffix(".py") { baseEnd -= 3 }
+    let module = path.slice(baseStart, max(baseStart, baseEnd)).string
+    let inApp = !(path.contains("site-packages/") || path.contains("dist-packages/") || path.hasPrefix("/usr/lib/python")
+      || path.hasPrefix("/usr/local/lib/python") || path.hasPrefix("<frozen"))
+    return ("\(module):\(function)", inApp)
+  }
+
   private mutating func readPython(_ lines: [(offset: Int, text: Substring)]) {
-    let starts = lines.indices.filter { lines[$0].text.trimmingCharacters(in: .whitespaces).hasSuffix("Traceback (most recent call last):") }
+    let starts = lines.indices.filter { lines[$0].text.trimmedBlanks.hasSuffix("Traceback (most recent call last):") }
     guard let last = starts.last else { return }
     finalSectionOffset = lines[last].offset
     func exception(in range: Range<Int>) -> (String, String?)? {
@@ -86,13 +175,13 @@ struct TracebackReader {
 
   /// `Type: message` or a bare dotted `Type`, the last line of a Python traceback.
   static func pythonException(_ line: Substring) -> (String, String?)? {
-    let trimmed = line.trimmingCharacters(in: .whitespaces)
+    let trimmed = line.trimmedBlanks
     let head = trimmed.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
     let type = String(head[0])
     guard !type.isEmpty, type.first!.isLetter || type.first == "_",
       type.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }), !type.hasSuffix(".")
     else { return nil }
-    let message = head.count > 1 ? head[1].trimmingCharacters(in: .whitespaces) : nil
+    let message = head.count > 1 ? head[1].trimmedBlanks : nil
     return (type, message?.isEmpty == true ? nil : message)
   }
 
@@ -102,7 +191,7 @@ struct TracebackReader {
     guard trimmed.hasPrefix("File \""), let close = trimmed.dropFirst(6).firstIndex(of: "\"") else { return nil }
     let path = String(trimmed[trimmed.index(trimmed.startIndex, offsetBy: 6)..<close])
     guard let inRange = trimmed.range(of: " in ", options: .backwards) else { return nil }
-    let function = trimmed[inRange.upperBound...].trimmingCharacters(in: .whitespaces)
+    let function = trimmed[inRange.upperBound...].trimmedBlanks
     let module = moduleName(path, extensions: [".py"])
     let inApp = !(path.contains("site-packages/") || path.contains("dist-packages/") || path.hasPrefix("/usr/lib/python")
       || path.hasPrefix("/usr/local/lib/python") || path.hasPrefix("<frozen"))
@@ -114,7 +203,7 @@ struct TracebackReader {
   private mutating func readJVM(_ lines: [(offset: Int, text: Substring)], language: TraceLanguage) {
     for line in lines {
       let text = line.text
-      let trimmed = text.trimmingCharacters(in: .whitespaces)
+      let trimmed = text.trimmedBlanks
       if trimmed.hasPrefix("at ") || trimmed.hasPrefix("eval at ") {
         if let frame = Self.jvmFrame(trimmed, language: language) {
           frames.append(frame.name)
@@ -154,7 +243,7 @@ struct TracebackReader {
       else { continue }
       var message: String?
       if hasColon, let range = rest.range(of: String(token)) {
-        message = rest[range.upperBound...].trimmingCharacters(in: .whitespaces)
+        message = rest[range.upperBound...].trimmedBlanks
         if let arrow = message?.range(of: " ---> ") { message = String(message![..<arrow.lowerBound]) }
       }
       return (String(type), message?.isEmpty == true ? nil : message)
@@ -182,7 +271,7 @@ struct TracebackReader {
       let shortFunction = function.split(separator: ".").last.map(String.init) ?? function
       return ("\(moduleName(path, extensions: [".js", ".mjs", ".cjs", ".ts"])):\(shortFunction)", inApp)
     }
-    let signature = body.split(separator: "(", maxSplits: 1).first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? String(body)
+    let signature = body.split(separator: "(", maxSplits: 1).first.map(String.init)?.trimmedBlanks ?? String(body)
     let parts = signature.split(separator: ".")
     guard parts.count >= 2 else { return (signature, true) }
     let function = String(parts.last!)
@@ -203,7 +292,7 @@ struct TracebackReader {
       }
       if exceptionType == nil, let range = line.text.range(of: "http: panic serving ") {
         exceptionType = "panic"
-        message = line.text[range.upperBound...].split(separator: ":", maxSplits: 2).dropFirst(2).first.map { $0.trimmingCharacters(in: .whitespaces) }
+        message = line.text[range.upperBound...].split(separator: ":", maxSplits: 2).dropFirst(2).first.map { $0.trimmedBlanks }
       }
     }
     // Frames of the first goroutine: a function line, then its indented file line.
@@ -219,7 +308,7 @@ struct TracebackReader {
       guard inFirstGoroutine else { continue }
       if text.hasPrefix("\t") || text.hasPrefix(" ") {
         guard let function = pendingFunction else { continue }
-        let file = text.trimmingCharacters(in: .whitespaces).split(separator: ":").first.map(String.init) ?? ""
+        let file = text.trimmedBlanks.split(separator: ":").first.map(String.init) ?? ""
         let short = function.split(separator: "/").last.map(String.init) ?? function
         let inApp = !(file.hasPrefix("/usr/local/go/src/") || file.contains("/go/pkg/mod/") || function.hasPrefix("runtime.")
           || function == "panic" || file.contains("/goroot/") || file.contains("/src/runtime/"))
@@ -237,7 +326,7 @@ struct TracebackReader {
   // MARK: - Ruby, PHP, Rust, Dart
 
   private mutating func readRuby(_ lines: [(offset: Int, text: Substring)]) {
-    guard let first = lines.first?.text.trimmingCharacters(in: .whitespaces) else { return }
+    guard let first = lines.first?.text.trimmedBlanks else { return }
     if first.hasSuffix(")"), let open = first.range(of: " (", options: .backwards), first.contains(":in ") {
       // classic: file:18:in `m': message (Class)
       exceptionType = String(first[open.upperBound...].dropLast())
@@ -247,11 +336,11 @@ struct TracebackReader {
       message = String(first[open.upperBound...].dropLast(2))
     }
     for line in lines {
-      var text = line.text.trimmingCharacters(in: .whitespaces)
+      var text = line.text.trimmedBlanks
       if text.hasPrefix("from ") { text = String(text.dropFirst(5)) }
       guard let inRange = text.range(of: ":in ") else { continue }
       let path = String(text[..<inRange.lowerBound].split(separator: ":").first ?? "")
-      let method = text[inRange.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: "`' ")).split(separator: "'").first.map(String.init) ?? ""
+      let method = text[inRange.upperBound...].trimmed(of: "`' ").split(separator: "'").first.map(String.init) ?? ""
       let name = "\(Self.moduleName(path, extensions: [".rb"])):\(method.replacingOccurrences(of: "block in ", with: ""))"
       frames.append(name)
       if !(path.contains("/gems/") || path.contains("vendor/bundle") || text.contains(") lib/")) { inAppFrames.append(name) }
@@ -264,7 +353,7 @@ struct TracebackReader {
       if exceptionType == nil, let range = text.range(of: "Uncaught ") {
         let rest = text[range.upperBound...]
         exceptionType = rest.split(separator: ":").first.map(String.init)?.split(separator: " ").first.map(String.init)
-        message = rest.split(separator: ":", maxSplits: 1).dropFirst().first.map { $0.trimmingCharacters(in: .whitespaces) }
+        message = rest.split(separator: ":", maxSplits: 1).dropFirst().first.map { $0.trimmedBlanks }
       } else if exceptionType == nil, let range = text.range(of: "exception '") {
         let rest = text[range.upperBound...]
         exceptionType = rest.split(separator: "'").first.map(String.init)
@@ -272,7 +361,7 @@ struct TracebackReader {
           message = rest[messageRange.upperBound...].split(separator: "'").first.map(String.init)
         }
       }
-      let trimmed = text.trimmingCharacters(in: .whitespaces)
+      let trimmed = text.trimmedBlanks
       guard trimmed.hasPrefix("#"), let colon = trimmed.range(of: "): ") else { continue }
       let path = trimmed.split(separator: " ").dropFirst().first.map { String($0.split(separator: "(").first ?? "") } ?? ""
       let function = String(trimmed[colon.upperBound...].split(separator: "(").first ?? "")
@@ -292,9 +381,9 @@ struct TracebackReader {
       message = String(lines[header + 1].text)
     }
     for line in lines {
-      let trimmed = line.text.trimmingCharacters(in: .whitespaces)
+      let trimmed = line.text.trimmedBlanks
       guard let colon = trimmed.firstIndex(of: ":"), trimmed[..<colon].allSatisfy(\.isNumber), !trimmed[..<colon].isEmpty else { continue }
-      var symbol = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+      var symbol = trimmed[trimmed.index(after: colon)...].trimmedBlanks
       if let dash = symbol.range(of: " - ") { symbol = String(symbol[dash.upperBound...]) }
       if let hash = symbol.range(of: "::h", options: .backwards) { symbol = String(symbol[..<hash.lowerBound]) }
       frames.append(symbol)
@@ -308,7 +397,7 @@ struct TracebackReader {
       let exception = String(lines[1].text)
       let parts = exception.split(separator: ":", maxSplits: 1)
       exceptionType = parts.first.map(String.init)
-      message = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : nil
+      message = parts.count > 1 ? parts[1].trimmedBlanks : nil
     }
     for line in lines where line.text.hasPrefix("#") {
       let fields = line.text.split(separator: " ", omittingEmptySubsequences: true)
@@ -329,4 +418,22 @@ struct TracebackReader {
     for suffix in extensions where base.hasSuffix(suffix) { base = String(base.dropLast(suffix.count)) }
     return base
   }
+}
+
+extension StringProtocol {
+  /// Without leading and trailing spaces and tabs (no Foundation, no bridging).
+  var trimmedBlanks: String { trimmed(of: " \t") }
+
+  /// Without leading and trailing characters from `set`.
+  func trimmed(of set: String) -> String {
+    var start = startIndex
+    var end = endIndex
+    while start < end, set.contains(self[start]) { start = index(after: start) }
+    while end > start, set.contains(self[index(before: end)]) { end = index(before: end) }
+    return String(self[start..<end])
+  }
+}
+
+extension UInt8 {
+  fileprivate var isDigitByte: Bool { self &- 0x30 < 10 }
 }

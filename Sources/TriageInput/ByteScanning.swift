@@ -40,6 +40,13 @@ extension UnsafeBufferPointer where Element == UInt8 {
     return hit.assumingMemoryBound(to: UInt8.self) - base
   }
 
+  /// The offset of the first occurrence of `needle` (glibc `memmem`).
+  public func firstIndex(of needle: UnsafeBufferPointer<UInt8>) -> Int? {
+    guard let base = baseAddress, let needleBase = needle.baseAddress, needle.count <= count else { return nil }
+    guard let hit = triage_memmem(base, count, needleBase, needle.count) else { return nil }
+    return hit.assumingMemoryBound(to: UInt8.self) - base
+  }
+
   /// Whether `literal` occurs anywhere in the bytes.
   public func contains(_ literal: StaticString) -> Bool { firstIndex(of: literal) != nil }
 

@@ -5,19 +5,22 @@ import TriageInput
 /// Names are kept as bytes in one contiguous buffer; a lookup compares the length, then the
 /// bytes (`memcmp`), against the last name seen and then every known name. A capture has a
 /// handful of services, so this beats hashing; past 64 names a dictionary takes over.
-/// Not thread-safe: one table per run.
+/// Interning happens on one thread; names may be read from another (the classification
+/// thread renders them), so adding a name and reading one are serialised by a lock.
 /// - Complexity: O(1) for a repeat of the last name; O(k) for k ≤ 64 names; O(length) above.
-public final class ServiceTable {
+public final class ServiceTable: @unchecked Sendable {
   public typealias ID = Int32
 
   private var names: [String] = []
   private let storage = ByteBuffer(capacity: 1024)
   private var spans: [(offset: Int, count: Int)] = []
   private var lastID: ID = -1
+  private var namesLock = pthread_mutex_t()
   private var overflowIndex: [[UInt8]: ID] = [:]
   private static let linearLimit = 64
 
-  public init() {}
+  public init() { pthread_mutex_init(&namesLock, nil) }
+  deinit { pthread_mutex_destroy(&namesLock) }
 
   /// The id of `name`, adding it if new.
   public func intern(_ name: UnsafeBufferPointer<UInt8>) -> ID {
@@ -32,7 +35,10 @@ public final class ServiceTable {
       return id
     }
     let id = ID(names.count)
-    names.append(name.string)
+    let text = name.string
+    pthread_mutex_lock(&namesLock)
+    names.append(text)
+    pthread_mutex_unlock(&namesLock)
     spans.append((storage.count, name.count))
     storage.append(name)
     if spans.count > Self.linearLimit {
@@ -62,8 +68,16 @@ public final class ServiceTable {
   }
 
   /// The name behind an id.
-  public func name(_ id: ID) -> String { names[Int(id)] }
+  public func name(_ id: ID) -> String {
+    pthread_mutex_lock(&namesLock)
+    defer { pthread_mutex_unlock(&namesLock) }
+    return names[Int(id)]
+  }
 
   /// Every name interned so far, in id order.
-  public var allNames: [String] { names }
+  public var allNames: [String] {
+    pthread_mutex_lock(&namesLock)
+    defer { pthread_mutex_unlock(&namesLock) }
+    return names
+  }
 }

@@ -19,7 +19,13 @@ public struct TraceID: Sendable, Hashable, CustomStringConvertible {
     var upper: UInt64 = 0
     var lower: UInt64 = 0
     for byte in hex {
-      guard let value = byte.hexDigitValue else { return nil }
+      let value: UInt8
+      switch byte {
+      case 0x30...0x39: value = byte &- 0x30
+      case 0x61...0x66: value = byte &- 0x57
+      case 0x41...0x46: value = byte &- 0x37
+      default: return nil
+      }
       upper = upper << 4 | lower >> 60
       lower = lower << 4 | UInt64(value)
     }

@@ -1,0 +1,98 @@
+import _FoundationICU
+
+/// An ICU regular expression matched directly on UTF-8 bytes.
+///
+/// It is the ICU engine `NSRegularExpression` uses (the toolchain's `_FoundationICU`), driven
+/// through ICU's C API with a UTF-8 `UText`. So no text is converted to UTF-16 or bridged to
+/// `NSString` per match, which on Linux cost more than the matching itself. Match positions
+/// are byte offsets. One instance keeps match state: use ``copy()`` for another thread.
+final class ICURegex: @unchecked Sendable {
+  private let handle: OpaquePointer
+  private let text: UnsafeMutablePointer<UText>
+  /// ICU group numbers of the named groups, in ``init(pattern:ignoresCase:multiline:groupNames:)`` order.
+  let groupNumbers: [Int32]
+
+  /// Compiles `pattern` (ICU syntax).
+  /// - Throws: a sentence naming ICU's error and where in the pattern it was found.
+  init(pattern: String, ignoresCase: Bool, multiline: Bool, groupNames: [String]) throws(ICURegexError) {
+    var status = U_ZERO_ERROR
+    var parseError = UParseError()
+    var flags: UInt32 = 0
+    if ignoresCase { flags |= UInt32(UREGEX_CASE_INSENSITIVE.rawValue) }
+    if multiline { flags |= UInt32(UREGEX_MULTILINE.rawValue) }
+    let source = Array(pattern.utf16)
+    let compiled = source.withUnsafeBufferPointer {
+      swift_uregex_open($0.baseAddress, Int32($0.count), flags, &parseError, &status)
+    }
+    guard status.rawValue <= U_ZERO_ERROR.rawValue, let compiled else {
+      throw ICURegexError(message: "\(String(cString: swift_u_errorName(status))) at offset \(parseError.offset)")
+    }
+    handle = compiled
+    text = Self.makeText()
+    var numbers: [Int32] = []
+    for name in groupNames {
+      let utf16 = Array(name.utf16)
+      var groupStatus = U_ZERO_ERROR
+      let number = utf16.withUnsafeBufferPointer { swift_uregex_groupNumberFromName(compiled, $0.baseAddress, Int32($0.count), &groupStatus) }
+      numbers.append(groupStatus.rawValue <= U_ZERO_ERROR.rawValue ? number : -1)
+    }
+    groupNumbers = numbers
+  }
+
+  private init(handle: OpaquePointer, groupNumbers: [Int32]) {
+    self.handle = handle
+    self.groupNumbers = groupNumbers
+    text = Self.makeText()
+  }
+
+  private static func makeText() -> UnsafeMutablePointer<UText> {
+    let text = UnsafeMutablePointer<UText>.allocate(capacity: 1)
+    text.initialize(to: UText())
+    text.pointee.magic = UInt32(UTEXT_MAGIC)
+    text.pointee.sizeOfStruct = Int32(MemoryLayout<UText>.size)
+    return text
+  }
+
+  deinit {
+    swift_uregex_close(handle)
+    swift_utext_close(text)
+    text.deallocate()
+  }
+
+  /// An independent copy (its own match state) for use on another thread.
+  func copy() -> ICURegex {
+    var status = U_ZERO_ERROR
+    return ICURegex(handle: swift_uregex_clone(handle, &status)!, groupNumbers: groupNumbers)
+  }
+
+  /// The first match in `bytes`: its byte range and each named group's range (nil when the
+  /// group did not take part). ^ and $ anchor at the ends of `bytes` (and at line breaks in
+  /// multiline mode).
+  func firstMatch(in bytes: UnsafeBufferPointer<UInt8>) -> (range: Range<Int>, groups: [Range<Int>?])? {
+    guard let base = bytes.baseAddress ?? UnsafePointer(bitPattern: 1) else { return nil }
+    var status = U_ZERO_ERROR
+    let pointer = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
+    _ = swift_utext_openUTF8(text, pointer, Int64(bytes.count), &status)
+    swift_uregex_setUText(handle, text, &status)
+    guard status.rawValue <= U_ZERO_ERROR.rawValue, swift_uregex_findNext(handle, &status) != 0 else { return nil }
+    let start = Int(swift_uregex_start64(handle, 0, &status))
+    let end = Int(swift_uregex_end64(handle, 0, &status))
+    var groups: [Range<Int>?] = []
+    groups.reserveCapacity(groupNumbers.count)
+    for number in groupNumbers {
+      guard number >= 0 else { groups.append(nil); continue }
+      var groupStatus = U_ZERO_ERROR
+      let groupStart = swift_uregex_start64(handle, number, &groupStatus)
+      let groupEnd = swift_uregex_end64(handle, number, &groupStatus)
+      groups.append(groupStart >= 0 && groupStatus.rawValue <= U_ZERO_ERROR.rawValue ? Int(groupStart)..<Int(groupEnd) : nil)
+    }
+    // ICU keeps a pointer to the bytes until the next match sets new text; nothing reads it
+    // before then.
+    return (start..<end, groups)
+  }
+}
+
+/// A regex ICU could not compile.
+struct ICURegexError: Error {
+  let message: String
+}

@@ -1,0 +1,197 @@
+import Testing
+import TriageAssembly
+import TriageClassification
+import TriageInput
+import TriageTestSupport
+import TriageUnwrapping
+
+/// Runs the pipeline with the built-in catalog and keeps each event's findings.
+struct ClassifiedRun {
+  struct Item {
+    var event: CollectedEvent
+    var findings: [Finding]
+  }
+
+  var items: [Item] = []
+  var findings: [Finding] { items.flatMap(\.findings) }
+
+  static let catalog: PatternCatalog = try! PatternCatalog.load()
+
+  init(_ bytes: [UInt8], name: String = "test.log") {
+    struct Sink: ClassifiedEventSink {
+      var collector: CollectingSink
+      var findings: [[Finding]] = []
+      mutating func begin(source: TextSource) { collector.begin(source: source) }
+      mutating func consume(_ event: Event, findings: [Finding]) {
+        collector.consume(event)
+        self.findings.append(findings)
+      }
+      mutating func end(source: TextSource, statistics: SourceStatistics) { collector.end(source: source, statistics: statistics) }
+    }
+    var reader = EventReader()
+    reader.readsAhead = false
+    var sink = ClassifyingSink(inner: Sink(collector: CollectingSink(services: reader.services)), classifier: Classifier(catalog: Self.catalog))
+    reader.read(stream: ChunkedByteStream(bytes), named: name, into: &sink)
+    items = zip(sink.inner.collector.events, sink.inner.findings).map { Item(event: $0, findings: $1) }
+  }
+
+  init(_ text: String) { self.init(Array(text.utf8)) }
+}
+
+@Suite struct ClassificationTests {
+  @Test func everySampleOfTheBuiltInCatalogPasses() {
+    let report = PatternCheck.run(ClassifiedRun.catalog.patterns, in: ClassifiedRun.catalog)
+    #expect(report.passed, "\(report.failures.map(\.description).joined(separator: "\n"))")
+    #expect(report.patterns >= 80)
+    #expect(Set(ClassifiedRun.catalog.patterns.map(\.pattern.category)) == Set(CrashCategory.allCases))
+  }
+
+  @Test func theEmbeddedCatalogIsThePatternsDirectory() throws {
+    let files = try PatternCatalog.loadFiles(in: [RepositoryPaths.root + "/Patterns"])
+    #expect(files.map(\.id) == ClassifiedRun.catalog.patterns.map(\.pattern.id))
+  }
+
+  /// Expected language and exception type of each positive corpus file.
+  static let corpus: [(String, String, String)] = [
+    ("csharp-01.txt", "dotnet", "System.Collections.Generic.KeyNotFoundException"),
+    ("csharp-02.txt", "dotnet", "System.InvalidOperationException"),
+    ("csharp-03.txt", "dotnet", "System.InvalidOperationException"),
+    ("dart-01.txt", "dart", "Instance of 'MyError'"),
+    ("dart-02.txt", "dart", "Exception"),
+    ("go-01.txt", "go", "panic"), ("go-02.txt", "go", "runtime error"), ("go-03.txt", "go", "panic"), ("go-04.txt", "go", "panic"),
+    ("java-01.txt", "java", "RuntimeException"), ("java-02.txt", "java", "javax.servlet.ServletException"),
+    ("java-03.txt", "java", "java.lang.RuntimeException"), ("java-04.txt", "java", "SomeException"),
+    ("js-01.txt", "javascript", "ReferenceError"), ("js-02.txt", "javascript", "Error"),
+    ("php-01.txt", "php", "Exception"), ("php-02.txt", "php", "Exception"),
+    ("python-01.txt", "python", "Exception"), ("python-02.txt", "python", "Exception"),
+    ("ruby-01.txt", "ruby", "NoMethodError"), ("ruby-02.txt", "ruby", "ActionController::RoutingError"),
+    ("ruby-03.txt", "ruby", "RuntimeError"),
+  ]
+
+  @Test func everyPositiveCorpusFileGivesOneTracebackFinding() {
+    let names = RepositoryPaths.list(RepositoryPaths.detectExceptions).filter { $0.hasSuffix(".txt") && $0 != "none-01.txt" }
+    #expect(names.count == 41)
+    for name in names {
+      let run = ClassifiedRun(RepositoryPaths.read(RepositoryPaths.detectExceptions + "/" + name), name: name)
+      let findings = run.findings
+      #expect(findings.count == 1, "\(name): \(findings.map(\.signature))")
+      guard let finding = findings.first else { continue }
+      // A traceback, or the more specific category of its final exception.
+      #expect(finding.category == (name == "go-03.txt" ? .segfault : .traceback), "\(name): \(finding.category) \(finding.signature)")
+      #expect(finding.captures["language"] != nil, "\(name): no language")
+      #expect(finding.captures["exception_type"] != nil, "\(name): no exception type")
+      if let expected = Self.corpus.first(where: { $0.0 == name }) {
+        #expect(finding.captures["language"] == expected.1, "\(name)")
+        #expect(finding.captures["exception_type"] == expected.2, "\(name): \(finding.signature) \(finding.captures)")
+      }
+    }
+    let negative = ClassifiedRun(RepositoryPaths.read(RepositoryPaths.detectExceptions + "/none-01.txt"))
+    #expect(negative.findings.isEmpty)
+  }
+
+  static let crashes: [(String, CrashCategory, [String])] = [
+    ("""
+      Traceback (most recent call last):
+        File "/app/tasks.py", line 74, in enhance_ticket
+          text = extract(blob)
+        File "/usr/local/lib/python3.11/site-packages/pypdf/reader.py", line 120, in extract
+          buf = bytearray(size)
+      MemoryError
+      """, .oom, ["tasks.py", "MemoryError"]),
+    ("Out of memory: Killed process 4242 (python3) total-vm:4123456kB, anon-rss:2012345kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:8000kB oom_score_adj:0", .oom, []),
+    ("""
+      panic: runtime error: invalid memory address or nil pointer dereference
+      [signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a1c2e]
+
+      goroutine 1 [running]:
+      main.handle(0x0)
+      \t/app/main.go:42 +0x1e
+      main.main()
+      \t/app/main.go:12 +0x1d
+      exit status 2
+      """, .segfault, []),
+    ("psycopg2.OperationalError: connection to server at \"postgres\" (172.18.0.3), port 5432 failed: Connection refused", .connectionRefused, []),
+  ]
+
+  @Test(arguments: Array(Wrapping.allCases))
+  func theSameCrashInAnyWrappingGivesTheSameVerdictAndFingerprint(wrapping: Wrapping) {
+    for (text, category, _) in Self.crashes {
+      let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+      let bare = ClassifiedRun(Wrapping.bare.wrap(lines)).findings
+      let wrapped = ClassifiedRun(wrapping.wrap(lines)).findings
+      #expect(bare.map(\.category) == [category], "bare: \(bare.map(\.signature))")
+      #expect(wrapped.map(\.category) == bare.map(\.category), "\(wrapping)")
+      #expect(wrapped.map(\.signature) == bare.map(\.signature), "\(wrapping)")
+      #expect(wrapped.map(\.fingerprint) == bare.map(\.fingerprint), "\(wrapping)")
+    }
+  }
+
+  @Test func fingerprintsIgnorePidsTimesAndLineNumbersButTellBugsApart() {
+    func fingerprint(_ text: String) -> String? { ClassifiedRun(text + "\n").findings.first?.fingerprint }
+    let first = fingerprint("Out of memory: Killed process 4242 (python3) total-vm:4123456kB, anon-rss:2012345kB, file-rss:0kB")
+    let again = fingerprint("Out of memory: Killed process 977 (python3) total-vm:5000000kB, anon-rss:3000000kB, file-rss:12kB")
+    let other = fingerprint("Out of memory: Killed process 4242 (postgres) total-vm:4123456kB, anon-rss:2012345kB, file-rss:0kB")
+    #expect(first != nil && first == again)
+    #expect(first != other)
+    let trace = "Traceback (most recent call last):\n  File \"/app/tasks.py\", line 74, in enhance_ticket\n    x()\nKeyError: 'SUPABASE_URL'"
+    let moved = trace.replacingOccurrences(of: "line 74", with: "line 80")
+    let elsewhere = trace.replacingOccurrences(of: "enhance_ticket", with: "send_email")
+    #expect(fingerprint(trace) == fingerprint(moved))
+    #expect(fingerprint(trace) != fingerprint(elsewhere))
+  }
+
+  /// Lines that look alarming but report no crash.
+  static let alarmingButFine = [
+    #"  "OOMKilled": false,"#,
+    "memory usage 512MB of 2GB",
+    "Killed 3 stale sessions",
+    "Timeout set to 30s",
+    "Deadlock detector enabled",
+    "installing panic handler",
+    "Panic button pressed by user 42",
+    "registered ErrorHandler for /api",
+    "Errors: 0, Warnings: 2",
+    "No exceptions found in the last run",
+    "SUPABASE_URL=https://x.supabase.co loaded",
+    "retrying connection (attempt 2 of 5)",
+    "connection refused count: 0",
+    "Segmentation of users completed",
+    "ffmpeg found at /usr/bin/ffmpeg",
+    "heartbeat sent to celery@worker-1",
+    "Restarting workers gracefully after config change",
+    "worker exit code 0",
+    "exited with code 0",
+    "OutOfMemory test suite passed",
+    "MemoryStore initialised with 512 entries",
+    "signal handler for SIGTERM installed",
+    "Killed process list refreshed",
+    "context deadline set to 5s",
+    "Back-off policy: exponential, max 30s",
+    "CrashLoopBackOff alerts are muted for maintenance",
+    "traceback capture enabled",
+    "fatal errors: none",
+    "deadline exceeded count 0",
+    "connect() succeeded to redis:6379",
+    "Environment variable DATABASE_URL is set",
+    "Worker started, no missed heartbeats",
+  ]
+
+  @Test func alarmingLinesThatAreNotCrashesGiveNoFinding() {
+    #expect(Self.alarmingButFine.count >= 30)
+    for line in Self.alarmingButFine {
+      let findings = ClassifiedRun(line + "\n").findings
+      #expect(findings.isEmpty, "\(line) → \(findings.map(\.signature))")
+    }
+  }
+
+  @Test func exitStatusesAreInterpreted() {
+    func verdict(_ line: String) -> (CrashCategory?, String?) {
+      let finding = ClassifiedRun(line + "\n").findings.first
+      return (finding?.category, finding?.captures["signal"])
+    }
+    #expect(verdict("worker-1 exited with code 137") == (.killed, "SIGKILL"))
+    #expect(verdict("worker-1 exited with code 143") == (.terminated, "SIGTERM"))
+    #expect(verdict("worker-1 exited with code 139") == (.segfault, "SIGSEGV"))
+    #expect(verdict("[2025-11-03 10:13:30,130: ERROR/MainProcess] Process 'ForkPoolWorker-3' pid:42 exited with 'signal 9 (SIGKILL)'").0 == .killed)
+  }
+}
