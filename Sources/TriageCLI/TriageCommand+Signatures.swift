@@ -43,16 +43,12 @@ extension TriageCommand.Signatures {
         for (index, compiled) in catalog.patterns.enumerated() {
           let pattern = compiled.pattern
           if index > 0 { out.append(contentsOf: ",\n".utf8) }
-          out.append(contentsOf: #"{"id":"#.utf8)
-          TextEncoding.appendJSONString(pattern.id, to: &out)
-          out.append(contentsOf: #","category":"#.utf8)
-          TextEncoding.appendJSONString(pattern.category.rawValue, to: &out)
-          out.append(contentsOf: #","confidence":"#.utf8)
-          TextEncoding.appendJSONString(pattern.confidence.rawValue, to: &out)
-          out.append(contentsOf: #","title":"#.utf8)
-          TextEncoding.appendJSONString(pattern.title, to: &out)
-          out.append(contentsOf: #","file":"#.utf8)
-          TextEncoding.appendJSONString(pattern.location.description, to: &out)
+          out.append(0x7B)
+          TextEncoding.appendJSONMember("id", pattern.id, to: &out, first: true)
+          TextEncoding.appendJSONMember("category", pattern.category.rawValue, to: &out)
+          TextEncoding.appendJSONMember("confidence", pattern.confidence.rawValue, to: &out)
+          TextEncoding.appendJSONMember("title", pattern.title, to: &out)
+          TextEncoding.appendJSONMember("file", pattern.location.description, to: &out)
           out.append(0x7D)
         }
         out.append(contentsOf: "]\n".utf8)

@@ -156,23 +156,7 @@ public final class Classifier {
 
   /// Whether `text` contains `literal` (given in lower case), ignoring ASCII case.
   static func contains(_ text: UnsafeBufferPointer<UInt8>, lowercased literal: [UInt8]) -> Bool {
-    guard let first = literal.first, text.count >= literal.count else { return literal.isEmpty }
-    let last = text.count - literal.count
-    var start = 0
-    while start <= last {
-      let byte = text[start]
-      if (byte &- 0x41 < 26 ? byte | 0x20 : byte) == first {
-        var offset = 1
-        while offset < literal.count {
-          let candidate = text[start + offset]
-          if (candidate &- 0x41 < 26 ? candidate | 0x20 : candidate) != literal[offset] { break }
-          offset += 1
-        }
-        if offset == literal.count { return true }
-      }
-      start += 1
-    }
-    return false
+    literal.isEmpty || index(of: literal, in: text, from: 0) != nil
   }
 
 

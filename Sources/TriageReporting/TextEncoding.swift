@@ -26,6 +26,15 @@ public enum TextEncoding {
     }
   }
 
+  /// Appends `"key":"value"` (with a leading comma unless `first`), the value escaped.
+  public static func appendJSONMember(_ key: StaticString, _ value: String, to output: inout [UInt8], first: Bool = false) {
+    if !first { output.append(0x2C) }
+    output.append(0x22)
+    output.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+    output.append(contentsOf: [0x22, 0x3A])
+    appendJSONString(value, to: &output)
+  }
+
   /// Appends a Swift string as a quoted JSON string.
   public static func appendJSONString(_ text: String, to output: inout [UInt8]) {
     output.append(0x22)
