@@ -22,40 +22,25 @@ public struct ConcurrentClassifyingSink<Inner: ClassifiedEventSink>: EventSink {
   /// Waits until every event was classified and handed on; returns the inner sink.
   public func finish() -> Inner { pipeline.finish() }
 
-  private enum Item {
-    case begin(TextSource)
-    case event(Event, textStart: Int, textCount: Int)
-    case end(TextSource, SourceStatistics)
-  }
-
-  private final class Batch {
-    var items: [Item] = []
-    let text = ByteBuffer(capacity: 1 << 20)
-    func reset() {
-      items.removeAll(keepingCapacity: true)
-      text.removeAll()
-    }
-  }
-
   private final class Pipeline: @unchecked Sendable {
     private var inner: Inner
     private let classifier: Classifier
-    private var current = Batch()
+    private var current = ClassificationBatch()
     /// Full batches to the worker; nil ends the run.
-    private let work = HandoffQueue<Batch?>(capacity: 3)
+    private let work = HandoffQueue<ClassificationBatch?>(capacity: 3)
     /// Empty batches back to the producer.
-    private let spare = HandoffQueue<Batch>(capacity: 4)
+    private let spare = HandoffQueue<ClassificationBatch>(capacity: 4)
     private var thread: pthread_t?
     private var finished = false
 
     init(inner: Inner, classifier: Classifier) {
       self.inner = inner
       self.classifier = classifier
-      for _ in 0..<3 { spare.put(Batch()) }
+      for _ in 0..<3 { spare.put(ClassificationBatch()) }
       thread = startThread { [unowned self] in self.run() }
     }
 
-    func add(_ item: Item) {
+    func add(_ item: ClassificationItem) {
       current.items.append(item)
       if case .end = item { return }
       flushIfFull()
@@ -105,7 +90,7 @@ public struct ConcurrentClassifyingSink<Inner: ClassifiedEventSink>: EventSink {
       }
     }
 
-    private func process(_ batch: Batch) {
+    private func process(_ batch: ClassificationBatch) {
       let text = batch.text.bytes
       for item in batch.items {
         switch item {
@@ -121,3 +106,21 @@ public struct ConcurrentClassifyingSink<Inner: ClassifiedEventSink>: EventSink {
     }
   }
 }
+
+/// What travels to the classification thread; concrete (not nested in the generic sink), so
+/// filling a batch costs no generic dispatch.
+private enum ClassificationItem {
+  case begin(TextSource)
+  case event(Event, textStart: Int, textCount: Int)
+  case end(TextSource, SourceStatistics)
+}
+
+private final class ClassificationBatch {
+  var items: [ClassificationItem] = []
+  let text = ByteBuffer(capacity: 1 << 20)
+  func reset() {
+    items.removeAll(keepingCapacity: true)
+    text.removeAll()
+  }
+}
+
