@@ -78,7 +78,7 @@ public final class Classifier {
       var finding = Finding(
         compiled: compiled, category: category, confidence: compiled.pattern.confidence, captures: captures,
         fingerprint: "", matchedText: match.text)
-      finding.captures["match_offset"] = String(match.offset)
+      finding.matchOffset = match.offset
       findings.append(finding)
     }
     guard !findings.isEmpty else { return [] }

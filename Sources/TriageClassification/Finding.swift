@@ -17,6 +17,8 @@ public struct Finding: Sendable {
   public var fingerprint: String
   /// The matched line (line scope) or the matched text (event scope).
   public var matchedText: String
+  /// Where the match starts in the event's text (bytes).
+  var matchOffset = 0
 
   /// The pattern id, as reports call it.
   public var signature: String { pattern.id }

@@ -4,22 +4,53 @@ import TriageInput
 /// Sentry: exception type + in-app frames (module:function, no line numbers); without frames,
 /// the matched message with its variable parts masked.
 enum Fingerprint {
-  /// A 16-hex-digit fingerprint for `finding`.
+  /// A 16-hex-digit fingerprint for `finding`: FNV-1a over `category|type|frames` (or
+  /// `category|pattern|masked message`) and `|dependency`, hashed as it is produced.
   static func make(for finding: Finding, trace: TracebackReader?) -> String {
-    var basis = finding.category.rawValue
+    var hash = FNV()
+    hash.add(finding.category.rawValue)
     if let trace, let type = trace.exceptionType {
-      basis += "|" + type
+      hash.add("|")
+      hash.add(type)
+      hash.add("|")
       let frames = trace.inAppFrames.isEmpty ? trace.frames : trace.inAppFrames
       if frames.isEmpty {
-        basis += "|" + normalize(trace.message ?? "")
+        hash.add(normalize(trace.message ?? ""))
       } else {
-        basis += "|" + frames.prefix(12).joined(separator: ">")
+        for (index, frame) in frames.prefix(12).enumerated() {
+          if index > 0 { hash.add(">") }
+          hash.add(frame)
+        }
       }
     } else {
-      basis += "|" + finding.pattern.id + "|" + normalize(finding.matchedText)
+      hash.add("|")
+      hash.add(finding.pattern.id)
+      hash.add("|")
+      var text = finding.matchedText
+      text.withUTF8 { hash.add(normalizedBytes: $0) }
     }
-    if let dependency = finding.captures["dependency"] { basis += "|" + dependency }
-    return hex(fnv1a(basis))
+    if let dependency = finding.captures["dependency"] {
+      hash.add("|")
+      hash.add(dependency)
+    }
+    return hex(hash.value)
+  }
+
+  /// FNV-1a, fed piece by piece.
+  struct FNV {
+    var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    mutating func add(_ byte: UInt8) {
+      value ^= UInt64(byte)
+      value = value &* 0x0000_0100_0000_01b3
+    }
+    mutating func add(_ text: String) { for byte in text.utf8 { add(byte) } }
+    mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) { for byte in bytes { add(byte) } }
+    /// Adds the masked form of `bytes` (``Fingerprint/normalize(_:)``) without building it.
+    mutating func add(normalizedBytes bytes: UnsafeBufferPointer<UInt8>) {
+      var copy = self
+      Fingerprint.mask(bytes) { piece in copy.add(piece) }
+      self = copy
+    }
   }
 
   /// The message with its variable parts masked, in one pass over its bytes (the spirit of
@@ -35,8 +66,15 @@ enum Fingerprint {
   static func normalize(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
     var output: [UInt8] = []
     output.reserveCapacity(bytes.count)
+    mask(bytes) { output.append(contentsOf: $0) }
+    return String(decoding: output, as: UTF8.self)
+  }
+
+  /// Walks `bytes`, handing `emit` the masked message piece by piece (runs of kept bytes and
+  /// placeholders), so a caller can hash it without building it.
+  static func mask(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (UnsafeBufferPointer<UInt8>) -> Void) {
     func put(_ placeholder: StaticString) {
-      output.append(contentsOf: UnsafeBufferPointer(start: placeholder.utf8Start, count: placeholder.utf8CodeUnitCount))
+      emit(UnsafeBufferPointer(start: placeholder.utf8Start, count: placeholder.utf8CodeUnitCount))
     }
     func tokenEnd(from start: Int) -> Int {
       var end = start
@@ -45,7 +83,7 @@ enum Fingerprint {
     }
     var index = 0
     var runStart = 0
-    func flush() { if runStart < index { output.append(contentsOf: bytes[runStart..<index]) } }
+    func flush() { if runStart < index { emit(bytes.slice(runStart, index)) } }
     while index < bytes.count {
       let byte = bytes[index]
       let atWordStart = index == 0 || !bytes[index - 1].isWordByte
@@ -119,7 +157,6 @@ enum Fingerprint {
       }
     }
     flush()
-    return String(decoding: output, as: UTF8.self)
   }
 
   static func fnv1a(_ text: String) -> UInt64 {

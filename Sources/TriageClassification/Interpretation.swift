@@ -89,7 +89,7 @@ enum Interpretation {
     // specific evidence in an earlier, chained section is the root cause, not the verdict.
     let specific: Set<CrashCategory> = [.oom, .connectionRefused, .segfault, .deadlock, .config, .missingBinary, .timeout]
     if let trace {
-      func offset(_ finding: Finding) -> Int { Int(finding.captures["match_offset"] ?? "0") ?? 0 }
+      func offset(_ finding: Finding) -> Int { finding.matchOffset }
       let hasTraceback = findings.contains { $0.category == .traceback }
       let upgrades = findings.filter { specific.contains($0.category) && offset($0) >= finalSection }
       let chained = findings.filter { specific.contains($0.category) && offset($0) < finalSection }
@@ -117,16 +117,20 @@ enum Interpretation {
     }
 
     // One finding per category: the most confident, then catalog order.
-    var best: [CrashCategory: Int] = [:]
-    for (index, finding) in findings.enumerated() {
-      if let current = best[finding.category], findings[current].confidence >= finding.confidence { continue }
-      best[finding.category] = index
+    var settled: [Finding]
+    if findings.count == 1 {
+      settled = findings
+    } else {
+      var best: [CrashCategory: Int] = [:]
+      for (index, finding) in findings.enumerated() {
+        if let current = best[finding.category], findings[current].confidence >= finding.confidence { continue }
+        best[finding.category] = index
+      }
+      settled = best.values.sorted().map { findings[$0] }.sorted { $0.category < $1.category }
     }
-    var settled = best.values.sorted().map { findings[$0] }
     for index in settled.indices {
-      settled[index].captures.removeValue(forKey: "match_offset")
       settled[index].fingerprint = Fingerprint.make(for: settled[index], trace: trace)
     }
-    return settled.sorted { $0.category < $1.category }
+    return settled
   }
 }
