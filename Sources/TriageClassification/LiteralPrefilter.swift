@@ -88,6 +88,11 @@ public final class LiteralPrefilter: @unchecked Sendable {
 
   /// Marks in `found` (indexed by literal) every literal that occurs in `text`, writing
   /// `stamp`; appends each newly marked literal to `hits`.
+  ///
+  /// Each step waits on a shift-table load before it knows where to look next, so one scan is
+  /// bound by memory latency. The text is therefore scanned as two halves at once, whose
+  /// steps interleave and overlap their loads. A window ending in one half may start in the
+  /// other: the comparison always reads the whole text, so nothing at the split is missed.
   /// - Returns: whether any literal was found.
   @discardableResult
   public func scan(
@@ -97,32 +102,71 @@ public final class LiteralPrefilter: @unchecked Sendable {
     let length = text.count
     guard length >= m, count > 0, let base = text.baseAddress else { return false }
     var any = false
-    var end = m - 1
-    while end < length {
-      let key = Self.hash(base[end - 2], base[end - 1], base[end])
-      let shift = Int(shifts[key])
-      if shift != 0 {
-        end += shift
-        continue
+    // Window ends: the first half covers [m-1, middle), the second [middle, length).
+    let middle = max(m - 1, (m - 1 + length) / 2)
+    var first = m - 1
+    var second = middle
+    while first < middle && second < length {
+      let firstShift = Int(shifts[Self.hash(base[first - 2], base[first - 1], base[first])])
+      let secondShift = Int(shifts[Self.hash(base[second - 2], base[second - 1], base[second])])
+      if firstShift == 0 {
+        if compareBucket(endingAt: first, in: base, length: length, found: found, stamp: stamp, hits: &hits) { any = true }
+        first += 1
+      } else {
+        first += firstShift
       }
-      let start = end - m + 1
-      var slot = Int(bucketStarts[key])
-      let last = Int(bucketStarts[key + 1])
-      while slot < last {
-        let index = Int(bucketLiterals[slot])
-        slot += 1
-        let from = literalStarts[index]
-        let literalLength = literalStarts[index + 1] - from
-        guard start + literalLength <= length, found[index] != stamp else { continue }
-        var offset = 0
-        while offset < literalLength && fold[Int(base[start + offset])] == literalBytes[from + offset] { offset += 1 }
-        if offset == literalLength {
-          found[index] = stamp
-          hits.append(index)
-          any = true
-        }
+      if secondShift == 0 {
+        if compareBucket(endingAt: second, in: base, length: length, found: found, stamp: stamp, hits: &hits) { any = true }
+        second += 1
+      } else {
+        second += secondShift
       }
-      end += 1
+    }
+    while first < middle {
+      let shift = Int(shifts[Self.hash(base[first - 2], base[first - 1], base[first])])
+      if shift == 0 {
+        if compareBucket(endingAt: first, in: base, length: length, found: found, stamp: stamp, hits: &hits) { any = true }
+        first += 1
+      } else {
+        first += shift
+      }
+    }
+    while second < length {
+      let shift = Int(shifts[Self.hash(base[second - 2], base[second - 1], base[second])])
+      if shift == 0 {
+        if compareBucket(endingAt: second, in: base, length: length, found: found, stamp: stamp, hits: &hits) { any = true }
+        second += 1
+      } else {
+        second += shift
+      }
+    }
+    return any
+  }
+
+  /// Compares the literals whose first `m` bytes end with the block ending at `end`.
+  @inline(__always)
+  private func compareBucket(
+    endingAt end: Int, in base: UnsafePointer<UInt8>, length: Int, found: UnsafeMutableBufferPointer<UInt32>, stamp: UInt32,
+    hits: inout [Int]
+  ) -> Bool {
+    let key = Self.hash(base[end - 2], base[end - 1], base[end])
+    let start = end - windowLength + 1
+    var any = false
+    var slot = Int(bucketStarts[key])
+    let last = Int(bucketStarts[key + 1])
+    while slot < last {
+      let index = Int(bucketLiterals[slot])
+      slot += 1
+      let from = literalStarts[index]
+      let literalLength = literalStarts[index + 1] - from
+      guard start + literalLength <= length, found[index] != stamp else { continue }
+      var offset = 0
+      while offset < literalLength && fold[Int(base[start + offset])] == literalBytes[from + offset] { offset += 1 }
+      if offset == literalLength {
+        found[index] = stamp
+        hits.append(index)
+        any = true
+      }
     }
     return any
   }
