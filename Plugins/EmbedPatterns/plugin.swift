@@ -8,7 +8,7 @@ struct EmbedPatterns: BuildToolPlugin {
   func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
     let patterns = context.package.directoryURL.appending(path: "Patterns")
     let files = (try? FileManager.default.contentsOfDirectory(at: patterns, includingPropertiesForKeys: nil)) ?? []
-    let yaml = files.filter { $0.pathExtension == "yaml" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
+    let yaml = files.filter { $0.pathExtension == "yaml" || $0.pathExtension == "yml" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
     let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedPatterns.swift")
     return [
       .buildCommand(

@@ -19,7 +19,8 @@ for path in arguments.dropFirst() {
   let text = try String(contentsOf: url, encoding: .utf8)
   // A raw string with enough #s that the text cannot end it.
   var hashes = "#"
-  while text.contains("\"" + hashes) { hashes += "#" }
+  // Neither a quote nor a backslash followed by the delimiter's #s may occur in the text.
+  while text.contains("\"" + hashes) || text.contains("\\" + hashes) { hashes += "#" }
   source += "  (name: \"\(url.lastPathComponent)\", text: \(hashes)\"\"\"\n\(text)\n\"\"\"\(hashes)),\n"
 }
 source += "]\n"

@@ -72,7 +72,9 @@ public final class Classifier {
       let compiled = catalog.patterns[patternIndex]
       // A traceback pattern on the whole event needs an assembled stack trace.
       if compiled.pattern.scope == .event && compiled.pattern.category == .traceback && event.language == nil { continue }
-      guard let match = Self.firstMatch(compiled, regex: regexes[patternIndex], in: event.text) else { continue }
+      // In a stack trace the last matching line is the one nearest the final exception.
+      guard let match = Self.firstMatch(compiled, regex: regexes[patternIndex], in: event.text, preferLast: event.language != nil)
+      else { continue }
       var captures = match.captures
       guard let category = Interpretation.category(of: compiled.pattern, captures: &captures) else { continue }
       var finding = Finding(
@@ -95,7 +97,9 @@ public final class Classifier {
   /// The first match of `compiled` in `bytes`, using `regex` (the caller's copy). A line-scope
   /// regex runs only on the lines holding the pattern's anchor; an event-scope regex runs on
   /// the whole text with ^/$ at line breaks.
-  static func firstMatch(_ compiled: PatternCatalog.Compiled, regex: ICURegex, in bytes: UnsafeBufferPointer<UInt8>) -> Match? {
+  static func firstMatch(
+    _ compiled: PatternCatalog.Compiled, regex: ICURegex, in bytes: UnsafeBufferPointer<UInt8>, preferLast: Bool = false
+  ) -> Match? {
     switch compiled.pattern.scope {
     case .event:
       guard let result = regex.firstMatch(in: bytes) else { return nil }
@@ -105,6 +109,7 @@ public final class Classifier {
     case .line:
       var from = 0
       var lastLineStart = -1
+      var latest: Match?
       while let hit = index(of: compiled.anchor, in: bytes, from: from) {
         var lineStart = hit
         while lineStart > 0 && bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
@@ -117,11 +122,13 @@ public final class Classifier {
         if contentEnd > lineStart && bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }
         let line = bytes.slice(lineStart, contentEnd)
         if let result = regex.firstMatch(in: line) {
-          return Match(text: line.string, offset: lineStart, captures: captures(result.groups, compiled, in: line, base: 0))
+          let match = Match(text: line.string, offset: lineStart, captures: captures(result.groups, compiled, in: line, base: 0))
+          if !preferLast { return match }
+          latest = match
         }
         if from >= bytes.count { break }
       }
-      return nil
+      return latest
     }
   }
 

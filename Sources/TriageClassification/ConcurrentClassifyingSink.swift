@@ -41,12 +41,14 @@ public struct ConcurrentClassifyingSink<Inner: ClassifiedEventSink>: EventSink {
     }
 
     func add(_ item: ClassificationItem) {
+      precondition(!finished, "events added after finish()")
       current.items.append(item)
       if case .end = item { return }
       flushIfFull()
     }
 
     func add(_ event: Event) {
+      precondition(!finished, "events added after finish()")
       let start = current.text.count
       current.text.append(event.text)
       var copy = event

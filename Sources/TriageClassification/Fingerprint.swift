@@ -101,6 +101,9 @@ enum Fingerprint {
       {
         replacement = "<tmp>"
         end = tokenEnd(from: index)
+      } else if atWordStart && byte.isHexDigit && isUUID(bytes, at: index) {
+        replacement = "<uuid>"
+        end = index + 36
       } else if atWordStart && byte == 0x30 && index + 2 < bytes.count && (bytes[index + 1] | 0x20) == 0x78 && bytes[index + 2].isHexDigit {
         end = index + 2
         while end < bytes.count, bytes[end].isHexDigit { end += 1 }
@@ -134,7 +137,7 @@ enum Fingerprint {
           }
         }
       }
-      if replacement == nil && byte &- 0x30 < 10 && (index == 0 || (bytes[index - 1] | 0x20) &- 0x61 >= 26) {
+      if replacement == nil && byte &- 0x30 < 10 && atWordStart {
         // A number, and digits joined to it by . : - / , T Z (dates, times, IPs, versions).
         end = index
         while end < bytes.count {
@@ -152,11 +155,29 @@ enum Fingerprint {
         put(replacement)
         index = end
         runStart = end
+      } else if byte.isWordByte {
+        // Inside a word ("db12", "ForkPoolWorker"): keep the whole word, so numbered names
+        // stay as they are instead of being half masked.
+        while index < bytes.count, bytes[index].isWordByte { index += 1 }
       } else {
         index += 1
       }
     }
     flush()
+  }
+
+  /// Whether a UUID (`8-4-4-4-12` hex digits) starts at `index`.
+  static func isUUID(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+    guard index + 36 <= bytes.count else { return false }
+    for offset in 0..<36 {
+      let byte = bytes[index + offset]
+      if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
+        guard byte == 0x2D else { return false }
+      } else {
+        guard byte.isHexDigit else { return false }
+      }
+    }
+    return index + 36 == bytes.count || !bytes[index + 36].isWordByte
   }
 
   static func fnv1a(_ text: String) -> UInt64 {

@@ -17,7 +17,8 @@ final class ICURegex: @unchecked Sendable {
   init(pattern: String, ignoresCase: Bool, multiline: Bool, groupNames: [String]) throws(ICURegexError) {
     var status = U_ZERO_ERROR
     var parseError = UParseError()
-    var flags: UInt32 = 0
+    // Only \n ends a line, as in the framer (not \r, \f or U+2028).
+    var flags: UInt32 = UInt32(UREGEX_UNIX_LINES.rawValue)
     if ignoresCase { flags |= UInt32(UREGEX_CASE_INSENSITIVE.rawValue) }
     if multiline { flags |= UInt32(UREGEX_MULTILINE.rawValue) }
     let source = Array(pattern.utf16)

@@ -89,15 +89,18 @@ enum Interpretation {
     // specific evidence in an earlier, chained section is the root cause, not the verdict.
     let specific: Set<CrashCategory> = [.oom, .connectionRefused, .segfault, .deadlock, .config, .missingBinary, .timeout]
     if let trace {
-      func offset(_ finding: Finding) -> Int { finding.matchOffset }
+      // Chained sections lie between the first and the final traceback; a header line before
+      // the first one describes the final exception.
+      let firstSection = trace.firstSectionOffset
+      func isChained(_ finding: Finding) -> Bool { finding.matchOffset >= firstSection && finding.matchOffset < finalSection }
       let hasTraceback = findings.contains { $0.category == .traceback }
-      let upgrades = findings.filter { specific.contains($0.category) && offset($0) >= finalSection }
-      let chained = findings.filter { specific.contains($0.category) && offset($0) < finalSection }
+      let upgrades = findings.filter { specific.contains($0.category) && !isChained($0) }
+      let chained = findings.filter { specific.contains($0.category) && isChained($0) }
       if !upgrades.isEmpty {
         findings.removeAll { $0.category == .traceback }
       }
       if hasTraceback || !upgrades.isEmpty {
-        findings.removeAll { specific.contains($0.category) && offset($0) < finalSection }
+        findings.removeAll { specific.contains($0.category) && isChained($0) }
       }
       for index in findings.indices {
         if findings[index].captures["language"] == nil { findings[index].captures["language"] = event.language?.rawValue }

@@ -85,7 +85,7 @@ public final class PatternCatalog: @unchecked Sendable {
       // The prefilter needs one literal per pattern: the first of 8 or more bytes (authors list
       // the rarest first). The others are checked on the events it lets through.
       let anchor = pattern.literals.first { $0.utf8.count >= 8 } ?? pattern.literals.max { $0.utf8.count < $1.utf8.count }!
-      let key = anchor.lowercased()
+      let key = Self.asciiLowercased(anchor)
       var anchorIndex = -1
       if pattern.languages == nil {
         if let index = literalIndex[key] {
@@ -101,7 +101,8 @@ public final class PatternCatalog: @unchecked Sendable {
       compiled.append(
         Compiled(
           pattern: pattern, regex: regex, captureNames: names, compiledGroupNames: names.indices.map { "g\($0 + 1)" },
-          anchorIndex: anchorIndex, anchor: Array(anchor.lowercased().utf8), otherLiterals: others.map { Array($0.lowercased().utf8) }))
+          anchorIndex: anchorIndex, anchor: Array(Self.asciiLowercased(anchor).utf8),
+          otherLiterals: others.map { Array(Self.asciiLowercased($0).utf8) }))
     }
     var byLiteral = [[Int]](repeating: [], count: literals.count)
     var byLanguage: [TraceLanguage: [Int]] = [:]
@@ -150,6 +151,12 @@ public final class PatternCatalog: @unchecked Sendable {
     return patterns
   }
 
+  /// `text` with ASCII letters lower-cased and every other byte unchanged: the prefilter and
+  /// the literal checks fold ASCII only, so literals are folded the same way.
+  static func asciiLowercased(_ text: String) -> String {
+    String(decoding: text.utf8.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
+  }
+
   /// Renames each `(?<name>…)` group (and `\k<name>` back-reference) to `g1`, `g2` … for
   /// ICU, which accepts only ASCII letters and digits in group names.
   /// - Returns: the rewritten regex and the original names in group order.
@@ -160,7 +167,13 @@ public final class PatternCatalog: @unchecked Sendable {
     while let open = rest.range(of: "(?<") {
       let after = rest[open.upperBound...]
       // Lookbehind "(?<=" and "(?<!" stay as they are; an escaped "\(" is not a group.
-      let escaped = open.lowerBound > rest.startIndex && rest[rest.index(before: open.lowerBound)] == "\\"
+      var backslashes = 0
+      var cursor = open.lowerBound
+      while cursor > rest.startIndex && rest[rest.index(before: cursor)] == "\\" {
+        backslashes += 1
+        cursor = rest.index(before: cursor)
+      }
+      let escaped = backslashes % 2 == 1
       if escaped || after.first == "=" || after.first == "!" {
         output += rest[..<open.upperBound]
         rest = after

@@ -74,7 +74,7 @@ public enum PatternCheck {
   }
 
   static func contains(_ text: String, _ literal: String, ignoringCase: Bool) -> Bool {
-    ignoringCase ? text.range(of: literal, options: [.caseInsensitive, .literal]) != nil : text.contains(literal)
+    ignoringCase ? PatternCatalog.asciiLowercased(text).contains(PatternCatalog.asciiLowercased(literal)) : text.contains(literal)
   }
 
   static func quote(_ text: String) -> String {

@@ -15,6 +15,10 @@ struct TracebackReader {
   var inAppFrames: [String] = []
   /// Byte offset where the section of the reported exception starts.
   var finalSectionOffset = 0
+  /// Byte offset of the first section (Python: the first `Traceback`). Evidence between it and
+  /// the final section is a chained root cause; a header line before it describes the final
+  /// exception.
+  var firstSectionOffset = 0
 
   /// Reads a trace from its bytes. Python, by far the most common in worker logs, is read
   /// on the bytes directly; the other languages go through `String`.
@@ -36,7 +40,9 @@ struct TracebackReader {
       offset += line.utf8.count + 1
     }
     switch language {
-    case .python: reader.readPython(lines)
+    case .python:
+      var bytes = Array(text.utf8)
+      bytes.withUnsafeMutableBufferPointer { reader.readPython(UnsafeBufferPointer($0)) }
     case .pythonFatal: reader.readPythonFatal(lines)
     case .java, .javascript, .dotnet: reader.readJVM(lines, language: language)
     case .go: reader.readGo(lines)
@@ -69,8 +75,9 @@ struct TracebackReader {
       let text = line($0)
       return text.hasSuffix("Traceback (most recent call last):") || text.hasSuffix("Traceback (most recent call last):\r")
     }
-    guard let last = starts.last else { return }
+    guard let last = starts.last, let firstStart = starts.first else { return }
     finalSectionOffset = lines[last].lowerBound
+    firstSectionOffset = lines[firstStart].lowerBound
     func exception(in range: Range<Int>) -> (String, String?)? {
       var found: (String, String?)?
       for index in range {
@@ -129,33 +136,6 @@ struct TracebackReader {
     let inApp = !(path.contains("site-packages/") || path.contains("dist-packages/") || path.hasPrefix("/usr/lib/python")
       || path.hasPrefix("/usr/local/lib/python") || path.hasPrefix("<frozen"))
     return ("\(module):\(function)", inApp)
-  }
-
-  private mutating func readPython(_ lines: [(offset: Int, text: Substring)]) {
-    let starts = lines.indices.filter { lines[$0].text.trimmedBlanks.hasSuffix("Traceback (most recent call last):") }
-    guard let last = starts.last else { return }
-    finalSectionOffset = lines[last].offset
-    func exception(in range: Range<Int>) -> (String, String?)? {
-      var found: (String, String?)?
-      for index in range {
-        let line = lines[index].text
-        guard let first = line.first, first != " ", first != "\t" else { continue }
-        if let parsed = Self.pythonException(line) { found = parsed }
-      }
-      return found
-    }
-    let finalEnd = lines.endIndex
-    if let (type, message) = exception(in: (last + 1)..<finalEnd) {
-      exceptionType = type
-      self.message = message
-    }
-    if starts.count > 1, let (root, _) = exception(in: (starts[0] + 1)..<starts[1]) { rootCause = root }
-    for index in (last + 1)..<finalEnd {
-      if let frame = Self.pythonFrame(lines[index].text) {
-        frames.append(frame.name)
-        if frame.inApp { inAppFrames.append(frame.name) }
-      }
-    }
   }
 
   private mutating func readPythonFatal(_ lines: [(offset: Int, text: Substring)]) {
@@ -330,7 +310,8 @@ struct TracebackReader {
     if first.hasSuffix(")"), let open = first.range(of: " (", options: .backwards), first.contains(":in ") {
       // classic: file:18:in `m': message (Class)
       exceptionType = String(first[open.upperBound...].dropLast())
-      if let colon = first.range(of: "': ") ?? first.range(of: "`: ") { message = String(first[colon.upperBound..<open.lowerBound]) }
+      let head = first[..<open.lowerBound]
+      if let colon = head.range(of: "': ") ?? head.range(of: "`: ") { message = String(head[colon.upperBound...]) }
     } else if first.hasSuffix("):"), let open = first.range(of: " (") {
       exceptionType = String(first[..<open.lowerBound])
       message = String(first[open.upperBound...].dropLast(2))
@@ -375,7 +356,7 @@ struct TracebackReader {
     guard let header = lines.firstIndex(where: { $0.text.hasPrefix("thread '") }) else { return }
     exceptionType = "panic"
     let text = lines[header].text
-    if let old = text.range(of: "panicked at '"), let end = text.range(of: "', ", options: .backwards) {
+    if let old = text.range(of: "panicked at '"), let end = text[old.upperBound...].range(of: "', ", options: .backwards) {
       message = String(text[old.upperBound..<end.lowerBound])
     } else if header + 1 < lines.count {
       message = String(lines[header + 1].text)

@@ -194,4 +194,80 @@ struct ClassifiedRun {
     #expect(verdict("worker-1 exited with code 139") == (.segfault, "SIGSEGV"))
     #expect(verdict("[2025-11-03 10:13:30,130: ERROR/MainProcess] Process 'ForkPoolWorker-3' pid:42 exited with 'signal 9 (SIGKILL)'").0 == .killed)
   }
+
+  @Test func aHeaderOrFinalLineNamingTheCauseGivesTheVerdictAChainedOneDoesNot() {
+    let header = """
+      [2025-11-03 10:20:58,972: ERROR/ForkPoolWorker-1] Task tasks.enhance raised unexpected: OperationalError('connection to server at "postgres" (172.18.0.3), port 5432 failed: Connection refused')
+      Traceback (most recent call last):
+        File "/app/tasks.py", line 80, in enhance
+          db.connect()
+      psycopg2.OperationalError: connection to server at "postgres" (172.18.0.3), port 5432 failed: Connection refused
+      """
+    #expect(ClassifiedRun(header + "\n").findings.map(\.category) == [.connectionRefused])
+    let chainedOnly = """
+      Traceback (most recent call last):
+        File "/app/db.py", line 10, in connect
+          conn = psycopg2.connect(dsn)
+      psycopg2.OperationalError: connection to server at "postgres" (172.18.0.3), port 5432 failed: Connection refused
+
+      During handling of the above exception, another exception occurred:
+
+      Traceback (most recent call last):
+        File "/app/tasks.py", line 80, in run
+          handle()
+      ValueError: Invalid API key format
+      """
+    let findings = ClassifiedRun(chainedOnly + "\n").findings
+    #expect(!findings.contains { $0.category == .connectionRefused })
+    #expect(findings.first?.captures["root_cause_category"] == "connection-refused")
+  }
+
+  @Test func craftedTraceHeadersDoNotCrashTheClassifier() {
+    let rust = ClassifiedRun("thread 'a', b' panicked at 'boom\nConnection refused\n")
+    #expect(rust.items.count >= 1)
+    let ruby = ClassifiedRun("a.rb:1:in 'm (x': Connection refused)\n\tfrom a.rb:2:in '<main>'\n")
+    #expect(ruby.items.count >= 1)
+  }
+
+  @Test func taskIDsAndNumbersDoNotSplitAFingerprint() {
+    func fingerprint(_ task: String) -> String? {
+      ClassifiedRun("[2025-11-03 10:00:00,000: ERROR/ForkPoolWorker-3] Task tasks.x[\(task)] failed: connection to server at \"postgres\" (172.18.0.3), port 5432 failed: Connection refused\n").findings.first?.fingerprint
+    }
+    let first = fingerprint("9492f02a-bc58-4de4-8736-40a601493c34")
+    #expect(first != nil)
+    #expect(first == fingerprint("24576ea2-5f4a-4e91-a9e9-05e29c83d3e2"))
+  }
+
+  @Test func nonASCIILiteralsAndGroupsAfterEscapedBackslashesWork() throws {
+    let yaml = """
+      family: user
+      patterns:
+        - id: user.de
+          category: connection-refused
+          title: Verbindung abgelehnt
+          confidence: strong
+          literals: ['Äußere Verbindung abgelehnt']
+          regex: 'Äußere Verbindung abgelehnt: (?<host>\\w+) in C:\\\\(?<folder_name>\\w+)'
+          explanation: x
+          remediation: y
+          samples:
+            - text: 'Äußere Verbindung abgelehnt: db in C:\\data'
+              captures: {host: db, folder_name: data}
+          negative: ['nichts']
+      """
+    let catalog = try PatternCatalog(patterns: try PatternLoader.load(yaml: yaml, file: "user/de.yaml"))
+    let report = PatternCheck.run(catalog.patterns, in: catalog)
+    #expect(report.passed, "\(report.failures)")
+    var reader = EventReader()
+    reader.readsAhead = false
+    struct Sink: ClassifiedEventSink {
+      var findings: [Finding] = []
+      mutating func begin(source: TextSource) {}
+      mutating func consume(_ event: Event, findings: [Finding]) { self.findings += findings }
+      mutating func end(source: TextSource, statistics: SourceStatistics) {}
+    }
+    var sink = ClassifyingSink(inner: Sink(), classifier: Classifier(catalog: catalog))
+    reader.read(stream: ChunkedByteStream("Äußere Verbindung abgelehnt: db in C:\\data\n"), named: "de.log", into: &sink)
+    #expect(sink.inner.findings.map(\.captures["host"]) == ["db"])
+  }
 }
