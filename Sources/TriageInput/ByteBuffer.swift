@@ -50,9 +50,6 @@ public final class ByteBuffer {
     append(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
   }
 
-  /// Drops bytes from the end.
-  public func removeLast(_ byteCount: Int) { count -= min(byteCount, count) }
-
   /// Shortens the buffer to `newCount` bytes.
   public func truncate(to newCount: Int) { count = min(count, max(newCount, 0)) }
 }

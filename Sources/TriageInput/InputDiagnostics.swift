@@ -59,8 +59,4 @@ public final class InputDiagnostics: @unchecked Sendable {
   }
   public func fail(_ error: InputError) { locked { storedErrors.append(error) } }
 
-  /// The warnings about one source (including members of it when `source` is an archive).
-  public func warnings(for source: String) -> [InputWarning] {
-    warnings.filter { $0.source == source }
-  }
 }

@@ -74,10 +74,4 @@ public final class ServiceTable: @unchecked Sendable {
     return names[Int(id)]
   }
 
-  /// Every name interned so far, in id order.
-  public var allNames: [String] {
-    pthread_mutex_lock(&namesLock)
-    defer { pthread_mutex_unlock(&namesLock) }
-    return names
-  }
 }
