@@ -107,40 +107,28 @@ public final class LiteralPrefilter: @unchecked Sendable {
     var first = m - 1
     var second = middle
     while first < middle && second < length {
-      let firstShift = Int(shifts[Self.hash(base[first - 2], base[first - 1], base[first])])
-      let secondShift = Int(shifts[Self.hash(base[second - 2], base[second - 1], base[second])])
-      if firstShift == 0 {
-        if compareBucket(endingAt: first, in: base, length: length, found: found, stamp: stamp, hits: &hits) { any = true }
-        first += 1
-      } else {
-        first += firstShift
-      }
-      if secondShift == 0 {
-        if compareBucket(endingAt: second, in: base, length: length, found: found, stamp: stamp, hits: &hits) { any = true }
-        second += 1
-      } else {
-        second += secondShift
-      }
+      step(&first, base, length, found, stamp, &hits, &any)
+      step(&second, base, length, found, stamp, &hits, &any)
     }
-    while first < middle {
-      let shift = Int(shifts[Self.hash(base[first - 2], base[first - 1], base[first])])
-      if shift == 0 {
-        if compareBucket(endingAt: first, in: base, length: length, found: found, stamp: stamp, hits: &hits) { any = true }
-        first += 1
-      } else {
-        first += shift
-      }
-    }
-    while second < length {
-      let shift = Int(shifts[Self.hash(base[second - 2], base[second - 1], base[second])])
-      if shift == 0 {
-        if compareBucket(endingAt: second, in: base, length: length, found: found, stamp: stamp, hits: &hits) { any = true }
-        second += 1
-      } else {
-        second += shift
-      }
-    }
+    while first < middle { step(&first, base, length, found, stamp, &hits, &any) }
+    while second < length { step(&second, base, length, found, stamp, &hits, &any) }
     return any
+  }
+
+  /// One step of the scan with the window ending at `end`: a jump, or (shift 0) a comparison
+  /// of the literals in the block's bucket and a move of one byte.
+  @inline(__always)
+  private func step(
+    _ end: inout Int, _ base: UnsafePointer<UInt8>, _ length: Int, _ found: UnsafeMutableBufferPointer<UInt32>,
+    _ stamp: UInt32, _ hits: inout [Int], _ any: inout Bool
+  ) {
+    let shift = Int(shifts[Self.hash(base[end - 2], base[end - 1], base[end])])
+    if shift != 0 {
+      end += shift
+      return
+    }
+    if compareBucket(endingAt: end, in: base, length: length, found: found, stamp: stamp, hits: &hits) { any = true }
+    end += 1
   }
 
   /// Compares the literals whose first `m` bytes end with the block ending at `end`.
