@@ -94,13 +94,14 @@ public struct ConcurrentClassifyingSink<Inner: ClassifiedEventSink>: EventSink {
 
     private func process(_ batch: ClassificationBatch) {
       let text = batch.text.bytes
+      classifier.prepareBatch(text)
       for item in batch.items {
         switch item {
         case .begin(let source):
           inner.begin(source: source)
         case .event(var event, let start, let count):
           event.text = text.slice(start, start + count)
-          inner.consume(event, findings: classifier.classify(event))
+          inner.consume(event, findings: classifier.classify(event, batchOffset: start))
         case .end(let source, let statistics):
           inner.end(source: source, statistics: statistics)
         }

@@ -86,60 +86,71 @@ public final class LiteralPrefilter: @unchecked Sendable {
     return Int(folded >> 16)
   }
 
-  /// Marks in `found` (indexed by literal) every literal that occurs in `text`, writing
-  /// `stamp`; appends each newly marked literal to `hits`.
+  /// Appends to `hits` every occurrence of every literal in `text`, in order of its start.
   ///
   /// Each step waits on a shift-table load before it knows where to look next, so one scan is
-  /// bound by memory latency. The text is therefore scanned as two halves at once, whose
-  /// steps interleave and overlap their loads. A window ending in one half may start in the
-  /// other: the comparison always reads the whole text, so nothing at the split is missed.
-  /// - Returns: whether any literal was found.
-  @discardableResult
-  public func scan(
-    _ text: UnsafeBufferPointer<UInt8>, found: UnsafeMutableBufferPointer<UInt32>, stamp: UInt32, hits: inout [Int]
-  ) -> Bool {
+  /// bound by memory latency. A long text (a batch of events) is therefore scanned as four
+  /// lanes at once, whose steps interleave and overlap their loads. A window ending in one lane
+  /// may start in the one before: the comparison always reads the whole text, so nothing at a
+  /// lane boundary is missed, and each lane reports only windows ending in its own range.
+  public func scan(_ text: UnsafeBufferPointer<UInt8>, into hits: inout [LiteralHit]) {
     let m = windowLength
     let length = text.count
-    guard length >= m, count > 0, let base = text.baseAddress else { return false }
-    var any = false
-    // Window ends: the first half covers [m-1, middle), the second [middle, length).
-    let middle = max(m - 1, (m - 1 + length) / 2)
+    guard length >= m, count > 0, let base = text.baseAddress else { return }
     var first = m - 1
-    var second = middle
-    while first < middle && second < length {
-      step(&first, base, length, found, stamp, &hits, &any)
-      step(&second, base, length, found, stamp, &hits, &any)
+    guard length - first >= Self.laneThreshold else {
+      while first < length { step(&first, base, length, &hits) }
+      return
     }
-    while first < middle { step(&first, base, length, found, stamp, &hits, &any) }
-    while second < length { step(&second, base, length, found, stamp, &hits, &any) }
-    return any
+    // Window ends: lane k covers [limit(k), limit(k+1)).
+    let quarter = (length - first) / 4
+    let limit1 = first + quarter
+    let limit2 = limit1 + quarter
+    let limit3 = limit2 + quarter
+    var second = limit1
+    var third = limit2
+    var fourth = limit3
+    var secondHits: [LiteralHit] = []
+    var thirdHits: [LiteralHit] = []
+    var fourthHits: [LiteralHit] = []
+    while first < limit1 && second < limit2 && third < limit3 && fourth < length {
+      step(&first, base, length, &hits)
+      step(&second, base, length, &secondHits)
+      step(&third, base, length, &thirdHits)
+      step(&fourth, base, length, &fourthHits)
+    }
+    while first < limit1 { step(&first, base, length, &hits) }
+    while second < limit2 { step(&second, base, length, &secondHits) }
+    while third < limit3 { step(&third, base, length, &thirdHits) }
+    while fourth < length { step(&fourth, base, length, &fourthHits) }
+    hits += secondHits
+    hits += thirdHits
+    hits += fourthHits
   }
+
+  /// Texts shorter than this are scanned in one lane (setting up four costs more than it saves).
+  static let laneThreshold = 1024
 
   /// One step of the scan with the window ending at `end`: a jump, or (shift 0) a comparison
   /// of the literals in the block's bucket and a move of one byte.
   @inline(__always)
-  private func step(
-    _ end: inout Int, _ base: UnsafePointer<UInt8>, _ length: Int, _ found: UnsafeMutableBufferPointer<UInt32>,
-    _ stamp: UInt32, _ hits: inout [Int], _ any: inout Bool
-  ) {
-    let shift = Int(shifts[Self.hash(base[end - 2], base[end - 1], base[end])])
+  private func step(_ end: inout Int, _ base: UnsafePointer<UInt8>, _ length: Int, _ hits: inout [LiteralHit]) {
+    let key = Self.hash(base[end - 2], base[end - 1], base[end])
+    let shift = Int(shifts[key])
     if shift != 0 {
       end += shift
       return
     }
-    if compareBucket(endingAt: end, in: base, length: length, found: found, stamp: stamp, hits: &hits) { any = true }
+    compareBucket(key, endingAt: end, in: base, length: length, hits: &hits)
     end += 1
   }
 
-  /// Compares the literals whose first `m` bytes end with the block ending at `end`.
+  /// Compares in full the literals whose first `m` bytes end with the block ending at `end`.
   @inline(__always)
   private func compareBucket(
-    endingAt end: Int, in base: UnsafePointer<UInt8>, length: Int, found: UnsafeMutableBufferPointer<UInt32>, stamp: UInt32,
-    hits: inout [Int]
-  ) -> Bool {
-    let key = Self.hash(base[end - 2], base[end - 1], base[end])
+    _ key: Int, endingAt end: Int, in base: UnsafePointer<UInt8>, length: Int, hits: inout [LiteralHit]
+  ) {
     let start = end - windowLength + 1
-    var any = false
     var slot = Int(bucketStarts[key])
     let last = Int(bucketStarts[key + 1])
     while slot < last {
@@ -147,15 +158,24 @@ public final class LiteralPrefilter: @unchecked Sendable {
       slot += 1
       let from = literalStarts[index]
       let literalLength = literalStarts[index + 1] - from
-      guard start + literalLength <= length, found[index] != stamp else { continue }
+      guard start + literalLength <= length else { continue }
       var offset = 0
       while offset < literalLength && fold[Int(base[start + offset])] == literalBytes[from + offset] { offset += 1 }
-      if offset == literalLength {
-        found[index] = stamp
-        hits.append(index)
-        any = true
-      }
+      if offset == literalLength { hits.append(LiteralHit(start: start, literal: index)) }
     }
-    return any
+  }
+
+  /// The length of literal `index` in bytes.
+  public func length(of index: Int) -> Int { literalStarts[index + 1] - literalStarts[index] }
+}
+
+/// One occurrence of a prefilter literal: where it starts in the scanned text, and which one.
+public struct LiteralHit: Equatable, Sendable {
+  public var start: Int
+  public var literal: Int
+
+  public init(start: Int, literal: Int) {
+    self.start = start
+    self.literal = literal
   }
 }

@@ -17,7 +17,9 @@ struct ClassifiedRun {
 
   static let catalog: PatternCatalog = try! PatternCatalog.load()
 
-  init(_ bytes: [UInt8], name: String = "test.log") {
+  /// - Parameter concurrent: classify on a worker thread, in batches (as the CLI does),
+  ///   instead of event by event.
+  init(_ bytes: [UInt8], name: String = "test.log", concurrent: Bool = false) {
     struct Sink: ClassifiedEventSink {
       var collector: CollectingSink
       var findings: [[Finding]] = []
@@ -30,9 +32,18 @@ struct ClassifiedRun {
     }
     var reader = EventReader()
     reader.readsAhead = false
-    var sink = ClassifyingSink(inner: Sink(collector: CollectingSink(services: reader.services)), classifier: Classifier(catalog: Self.catalog))
-    reader.read(stream: ChunkedByteStream(bytes), named: name, into: &sink)
-    items = zip(sink.inner.collector.events, sink.inner.findings).map { Item(event: $0, findings: $1) }
+    let inner = Sink(collector: CollectingSink(services: reader.services))
+    let done: Sink
+    if concurrent {
+      var sink = ConcurrentClassifyingSink(inner: inner, classifier: Classifier(catalog: Self.catalog))
+      reader.read(stream: ChunkedByteStream(bytes), named: name, into: &sink)
+      done = sink.finish()
+    } else {
+      var sink = ClassifyingSink(inner: inner, classifier: Classifier(catalog: Self.catalog))
+      reader.read(stream: ChunkedByteStream(bytes), named: name, into: &sink)
+      done = sink.inner
+    }
+    items = zip(done.collector.events, done.findings).map { Item(event: $0, findings: $1) }
   }
 
   init(_ text: String) { self.init(Array(text.utf8)) }
@@ -87,6 +98,30 @@ struct ClassifiedRun {
     }
     let negative = ClassifiedRun(RepositoryPaths.read(RepositoryPaths.detectExceptions + "/none-01.txt"))
     #expect(negative.findings.isEmpty)
+  }
+
+  /// The worker thread scans whole batches of event texts at once; a literal that starts in
+  /// one event and ends in the next must not count, and every event must get what it gets
+  /// alone.
+  @Test func batchClassificationFindsWhatEventByEventClassificationFinds() {
+    var bytes: [UInt8] = []
+    for name in RepositoryPaths.list(RepositoryPaths.detectExceptions) where name.hasSuffix(".txt") {
+      bytes += RepositoryPaths.read(RepositoryPaths.detectExceptions + "/" + name) + Array("\n".utf8)
+    }
+    bytes += RepositoryPaths.read(RepositoryPaths.root + "/Samples/celery-crashloop/compose.log")
+    // A literal split across two events ("Connection" ends one, " refused" starts the next),
+    // then one at the very start of an event.
+    bytes += Array("worker-1  | dial failed: Connection\nworker-1  |  refused by policy\nworker-1  | Connection refused\n".utf8)
+    let alone = ClassifiedRun(bytes)
+    let batched = ClassifiedRun(bytes, concurrent: true)
+    #expect(alone.items.count == batched.items.count)
+    #expect(alone.findings.count > 50)
+    for (one, other) in zip(alone.items, batched.items) {
+      #expect(one.findings.map(\.signature) == other.findings.map(\.signature), "line \(one.event.lineNumber)")
+      #expect(one.findings.map(\.fingerprint) == other.findings.map(\.fingerprint), "line \(one.event.lineNumber)")
+      #expect(one.findings.map(\.captures) == other.findings.map(\.captures), "line \(one.event.lineNumber)")
+    }
+    #expect(batched.items.suffix(3).map(\.findings.count) == [0, 0, 1])
   }
 
   static let crashes: [(String, CrashCategory, [String])] = [

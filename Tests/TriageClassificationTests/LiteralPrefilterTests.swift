@@ -14,18 +14,31 @@ import TriageClassification
     }
   }
 
-  func found(_ prefilter: LiteralPrefilter, _ text: [UInt8]) -> Set<Int> {
-    let stamps = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: prefilter.count)
-    stamps.initialize(repeating: 0)
-    defer { stamps.deallocate() }
-    var hits: [Int] = []
-    text.withUnsafeBufferPointer { _ = prefilter.scan($0, found: stamps, stamp: 1, hits: &hits) }
-    return Set(hits)
+  func found(_ prefilter: LiteralPrefilter, _ text: [UInt8]) -> [LiteralHit] {
+    var hits: [LiteralHit] = []
+    text.withUnsafeBufferPointer { prefilter.scan($0, into: &hits) }
+    return hits
   }
 
-  func naive(_ literals: [String], _ text: [UInt8]) -> Set<Int> {
-    let lower = String(decoding: text, as: UTF8.self).lowercased()
-    return Set(literals.indices.filter { lower.contains(literals[$0].lowercased()) })
+  /// Every occurrence of every literal, ignoring ASCII case, by start then literal index.
+  func naive(_ literals: [String], _ text: [UInt8]) -> [LiteralHit] {
+    let fold = { (byte: UInt8) in byte &- 0x41 < 26 ? byte | 0x20 : byte }
+    let folded = text.map(fold)
+    let foldedLiterals = literals.map { $0.utf8.map(fold) }
+    var hits: [LiteralHit] = []
+    for start in folded.indices {
+      for (index, literal) in foldedLiterals.enumerated()
+      where start + literal.count <= folded.count && folded[start..<start + literal.count].elementsEqual(literal) {
+        hits.append(LiteralHit(start: start, literal: index))
+      }
+    }
+    return hits
+  }
+
+  /// The scan's hits in the same order as ``naive(_:_:)`` (hits at one start may come in
+  /// bucket order).
+  func sorted(_ hits: [LiteralHit]) -> [LiteralHit] {
+    hits.sorted { ($0.start, $0.literal) < ($1.start, $1.literal) }
   }
 
   @Test func findsExactlyWhatANaiveSearchFinds() {
@@ -35,22 +48,27 @@ import TriageClassification
     let alphabet = Array("abcdeKOMilrs ()[]\"\n".utf8)
     var random = Random(state: 42)
     for round in 0..<3000 {
-      var text = (0..<random.next(120)).map { _ in alphabet[random.next(alphabet.count)] }
-      // Plant literals, in random case, anywhere (including across the scan's middle split).
-      for _ in 0..<random.next(3) {
+      var text = (0..<random.next(round % 10 == 0 ? 3000 : 120)).map { _ in alphabet[random.next(alphabet.count)] }
+      // Plant literals, in random case, anywhere (including across lane boundaries): long
+      // texts (a batch of events) are scanned in four lanes, short ones in one.
+      for _ in 0..<random.next(round % 10 == 0 ? 60 : 3) {
         let literal = Array(literals[random.next(literals.count)].utf8).map { random.next(2) == 0 ? $0 : ($0 &- 0x61 < 26 ? $0 - 32 : $0) }
         let position = random.next(text.count + 1)
         text.insert(contentsOf: literal, at: position)
       }
-      #expect(found(prefilter, text) == naive(literals, text), "round \(round): \(String(decoding: text, as: UTF8.self))")
+      let hits = found(prefilter, text)
+      #expect(hits.map(\.start) == hits.map(\.start).sorted(), "round \(round): hits out of order")
+      #expect(sorted(hits) == naive(literals, text), "round \(round): \(String(decoding: text, as: UTF8.self))")
     }
   }
 
-  @Test func aLiteralAcrossTheMiddleIsFound() {
+  @Test func aLiteralAcrossALaneBoundaryIsFound() {
     let prefilter = LiteralPrefilter(literals: ["connection refused"])
+    // Texts long enough for four lanes, with the literal moved across the first boundary.
     for padding in 0..<40 {
-      let text = Array((String(repeating: "x", count: padding) + "connection refused" + String(repeating: "y", count: padding)).utf8)
-      #expect(found(prefilter, text) == [0], "padding \(padding)")
+      let before = 2000 / 4 + padding - 30
+      let text = Array((String(repeating: "x", count: before) + "connection refused" + String(repeating: "y", count: 2000 - before)).utf8)
+      #expect(found(prefilter, text) == [LiteralHit(start: before, literal: 0)], "padding \(padding)")
     }
   }
 }
