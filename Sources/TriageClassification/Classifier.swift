@@ -26,6 +26,8 @@ public final class Classifier {
   private var hits: [LiteralHit] = []
   /// In batch mode, the first hit not yet given to an event.
   private var batchCursor = 0
+  /// Scratch: where the anchor of the pattern being tried occurs in the event.
+  private var anchorStarts: [Int] = []
 
   public init(catalog: PatternCatalog) {
     self.catalog = catalog
@@ -70,6 +72,7 @@ public final class Classifier {
     // The hits that lie wholly in this event's text.
     let end = batchOffset + event.text.count
     while batchCursor < hits.count && hits[batchCursor].start < batchOffset { batchCursor += 1 }
+    let eventHits = batchCursor
     while batchCursor < hits.count && hits[batchCursor].start < end {
       let hit = hits[batchCursor]
       batchCursor += 1
@@ -103,8 +106,23 @@ public final class Classifier {
       let compiled = catalog.patterns[patternIndex]
       // A traceback pattern on the whole event needs an assembled stack trace.
       if compiled.pattern.scope == .event && compiled.pattern.category == .traceback && event.language == nil { continue }
+      // Where its anchor occurs: from the prefilter's hits, or (patterns chosen by the trace's
+      // language) by a search.
+      anchorStarts.removeAll(keepingCapacity: true)
+      if compiled.pattern.scope == .line {
+        if compiled.anchorIndex >= 0 {
+          let length = compiled.anchor.count
+          for hit in hits[eventHits..<batchCursor] where hit.literal == compiled.anchorIndex && hit.start + length <= end {
+            anchorStarts.append(hit.start - batchOffset)
+          }
+        } else {
+          Self.appendAnchorStarts(compiled.anchor, in: event.text, to: &anchorStarts)
+        }
+      }
       // In a stack trace the last matching line is the one nearest the final exception.
-      guard let match = Self.firstMatch(compiled, regex: regexes[patternIndex], in: event.text, preferLast: event.language != nil)
+      guard
+        let match = Self.firstMatch(
+          compiled, regex: regexes[patternIndex], in: event.text, anchorStarts: anchorStarts, preferLast: event.language != nil)
       else { continue }
       var captures = match.captures
       guard let category = Interpretation.category(of: compiled.pattern, captures: &captures) else { continue }
@@ -125,11 +143,14 @@ public final class Classifier {
     var captures: [String: String]
   }
 
-  /// The first match of `compiled` in `bytes`, using `regex` (the caller's copy). A line-scope
-  /// regex runs only on the lines holding the pattern's anchor; an event-scope regex runs on
-  /// the whole text with ^/$ at line breaks.
+  /// The first match of `compiled` in `bytes`, using `regex` (the caller's copy). An
+  /// event-scope regex runs on the whole text with ^/$ at line breaks. A line-scope regex runs
+  /// only on the lines holding its anchor (`anchorStarts`, in order); when every match starts a
+  /// known distance before the anchor, only from there.
+  /// - Parameter preferLast: the last matching line instead of the first.
   static func firstMatch(
-    _ compiled: PatternCatalog.Compiled, regex: ICURegex, in bytes: UnsafeBufferPointer<UInt8>, preferLast: Bool = false
+    _ compiled: PatternCatalog.Compiled, regex: ICURegex, in bytes: UnsafeBufferPointer<UInt8>, anchorStarts: [Int],
+    preferLast: Bool = false
   ) -> Match? {
     switch compiled.pattern.scope {
     case .event:
@@ -138,28 +159,43 @@ public final class Classifier {
         text: bytes.slice(result.range.lowerBound, result.range.upperBound).string, offset: result.range.lowerBound,
         captures: captures(result.groups, compiled, in: bytes, base: 0))
     case .line:
-      var from = 0
-      var lastLineStart = -1
+      var searchedLineStart = -1
+      var matchedLineStart = -1
       var latest: Match?
-      while let hit = index(of: compiled.anchor, in: bytes, from: from) {
-        var lineStart = hit
+      for anchor in anchorStarts {
+        var lineStart = anchor
         while lineStart > 0 && bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
-        var lineEnd = hit
+        // One match per line: the first.
+        guard lineStart != matchedLineStart else { continue }
+        var lineEnd = anchor
         while lineEnd < bytes.count && bytes[lineEnd] != 0x0A { lineEnd += 1 }
-        from = lineEnd + 1
-        guard lineStart != lastLineStart else { continue }
-        lastLineStart = lineStart
-        var contentEnd = lineEnd
-        if contentEnd > lineStart && bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }
-        let line = bytes.slice(lineStart, contentEnd)
-        if let result = regex.firstMatch(in: line) {
-          let match = Match(text: line.string, offset: lineStart, captures: captures(result.groups, compiled, in: line, base: 0))
-          if !preferLast { return match }
-          latest = match
+        if lineEnd > lineStart && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+        let line = bytes.slice(lineStart, lineEnd)
+        let result: (range: Range<Int>, groups: [Range<Int>?])?
+        if let before = compiled.matchStartBeforeAnchor {
+          guard anchor - before >= lineStart else { continue }
+          result = regex.prefixMatch(in: line, at: anchor - before - lineStart)
+        } else {
+          guard lineStart != searchedLineStart else { continue }
+          searchedLineStart = lineStart
+          result = regex.firstMatch(in: line)
         }
-        if from >= bytes.count { break }
+        guard let result else { continue }
+        matchedLineStart = lineStart
+        let match = Match(text: line.string, offset: lineStart, captures: captures(result.groups, compiled, in: line, base: 0))
+        if !preferLast { return match }
+        latest = match
       }
       return latest
+    }
+  }
+
+  /// Appends every offset where `anchor` (lower case) starts in `text`, ignoring ASCII case.
+  static func appendAnchorStarts(_ anchor: [UInt8], in text: UnsafeBufferPointer<UInt8>, to starts: inout [Int]) {
+    var from = 0
+    while let start = index(of: anchor, in: text, from: from) {
+      starts.append(start)
+      from = start + 1
     }
   }
 

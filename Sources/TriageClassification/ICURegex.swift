@@ -30,6 +30,7 @@ final class ICURegex: @unchecked Sendable {
     }
     handle = compiled
     text = Self.makeText()
+    Self.useLineBounds(compiled)
     var numbers: [Int32] = []
     for name in groupNames {
       let utf16 = Array(name.utf16)
@@ -44,6 +45,16 @@ final class ICURegex: @unchecked Sendable {
     self.handle = handle
     self.groupNumbers = groupNumbers
     text = Self.makeText()
+    Self.useLineBounds(handle)
+  }
+
+  /// A match tried from the middle of a text (``prefixMatch(in:at:)``) still sees the text
+  /// before it (transparent bounds: `\b` and look-behind work), and `^`/`$` keep meaning the
+  /// ends of the text, not of the region.
+  private static func useLineBounds(_ handle: OpaquePointer) {
+    var status = U_ZERO_ERROR
+    swift_uregex_useTransparentBounds(handle, 1, &status)
+    swift_uregex_useAnchoringBounds(handle, 0, &status)
   }
 
   private static func makeText() -> UnsafeMutablePointer<UText> {
@@ -70,12 +81,38 @@ final class ICURegex: @unchecked Sendable {
   /// group did not take part). ^ and $ anchor at the ends of `bytes` (and at line breaks in
   /// multiline mode).
   func firstMatch(in bytes: UnsafeBufferPointer<UInt8>) -> (range: Range<Int>, groups: [Range<Int>?])? {
-    guard let base = bytes.baseAddress ?? UnsafePointer(bitPattern: 1) else { return nil }
+    guard setText(bytes) else { return nil }
+    var status = U_ZERO_ERROR
+    guard swift_uregex_findNext(handle, &status) != 0, status.rawValue <= U_ZERO_ERROR.rawValue else { return nil }
+    return currentMatch()
+  }
+
+  /// The match that starts exactly at byte `start` of `bytes`, if any (ICU `lookingAt` on the
+  /// region from `start`); the bytes before `start` still count for `\b` and look-behind.
+  func prefixMatch(in bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> (range: Range<Int>, groups: [Range<Int>?])? {
+    guard setText(bytes) else { return nil }
+    var status = U_ZERO_ERROR
+    swift_uregex_setRegion64(handle, Int64(start), Int64(bytes.count), &status)
+    guard status.rawValue <= U_ZERO_ERROR.rawValue, swift_uregex_lookingAt64(handle, -1, &status) != 0,
+      status.rawValue <= U_ZERO_ERROR.rawValue
+    else { return nil }
+    return currentMatch()
+  }
+
+  /// Points the matcher at `bytes`. ICU keeps a pointer to the bytes until the next call sets
+  /// new text; nothing reads it before then.
+  private func setText(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = bytes.baseAddress ?? UnsafePointer(bitPattern: 1) else { return false }
     var status = U_ZERO_ERROR
     let pointer = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
     _ = swift_utext_openUTF8(text, pointer, Int64(bytes.count), &status)
     swift_uregex_setUText(handle, text, &status)
-    guard status.rawValue <= U_ZERO_ERROR.rawValue, swift_uregex_findNext(handle, &status) != 0 else { return nil }
+    return status.rawValue <= U_ZERO_ERROR.rawValue
+  }
+
+  /// The range and named groups of the match just found.
+  private func currentMatch() -> (range: Range<Int>, groups: [Range<Int>?]) {
+    var status = U_ZERO_ERROR
     let start = Int(swift_uregex_start64(handle, 0, &status))
     let end = Int(swift_uregex_end64(handle, 0, &status))
     var groups: [Range<Int>?] = []
@@ -87,8 +124,6 @@ final class ICURegex: @unchecked Sendable {
       let groupEnd = swift_uregex_end64(handle, number, &groupStatus)
       groups.append(groupStart >= 0 && groupStatus.rawValue <= U_ZERO_ERROR.rawValue ? Int(groupStart)..<Int(groupEnd) : nil)
     }
-    // ICU keeps a pointer to the bytes until the next match sets new text; nothing reads it
-    // before then.
     return (start..<end, groups)
   }
 }

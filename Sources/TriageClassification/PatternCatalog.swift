@@ -25,6 +25,9 @@ public final class PatternCatalog: @unchecked Sendable {
     let exactLiterals: [[UInt8]]
     /// The trace languages it is limited to (nil: any event).
     let languages: Set<TraceLanguage>?
+    /// For a line-scope regex whose every match starts with a literal holding the anchor: how
+    /// many bytes before an anchor occurrence a match starts (see ``RegexLeadingLiteral``).
+    let matchStartBeforeAnchor: Int?
 
     init(
       pattern: Pattern, regex: ICURegex, captureNames: [String], compiledGroupNames: [String], anchorIndex: Int,
@@ -39,6 +42,7 @@ public final class PatternCatalog: @unchecked Sendable {
       self.compiledGroupNames = compiledGroupNames
       self.anchorIndex = anchorIndex
       self.otherLiterals = otherLiterals
+      self.matchStartBeforeAnchor = pattern.scope == .line ? RegexLeadingLiteral.anchorOffset(anchor: anchor, regex: pattern.regex) : nil
     }
   }
 

@@ -70,7 +70,12 @@ public enum PatternCheck {
   /// Runs a pattern on a sample exactly as the classifier runs it on an event.
   static func match(_ compiled: PatternCatalog.Compiled, _ text: String) -> Classifier.Match? {
     var bytes = Array(text.utf8)
-    return bytes.withUnsafeMutableBufferPointer { Classifier.firstMatch(compiled, regex: compiled.regex, in: UnsafeBufferPointer($0)) }
+    return bytes.withUnsafeMutableBufferPointer {
+      let text = UnsafeBufferPointer($0)
+      var anchorStarts: [Int] = []
+      Classifier.appendAnchorStarts(compiled.anchor, in: text, to: &anchorStarts)
+      return Classifier.firstMatch(compiled, regex: compiled.regex, in: text, anchorStarts: anchorStarts)
+    }
   }
 
   static func contains(_ text: String, _ literal: String, ignoringCase: Bool) -> Bool {

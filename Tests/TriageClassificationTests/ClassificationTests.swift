@@ -124,6 +124,17 @@ struct ClassifiedRun {
     #expect(batched.items.suffix(3).map(\.findings.count) == [0, 0, 1])
   }
 
+  /// A regex whose matches start with its anchor is tried only from the anchor; the text
+  /// before it still decides `\b` and look-behind, and a later occurrence on the line counts.
+  @Test func aRegexTriedFromItsAnchorStillSeesTheLineBeforeIt() {
+    func signatures(_ line: String) -> [String] { ClassifiedRun(line + "\n").findings.map(\.signature) }
+    #expect(signatures("upstream: connection refused") == ["conn.generic"])
+    #expect(signatures("reconnection refused by the pool; retrying") == [])
+    #expect(signatures("reconnection refused, then: connection refused") == ["conn.generic"])
+    #expect(signatures("celery@w1: Substantial drift from celery@w2 may mean clocks are out of sync.") == ["hb.celery-clock-drift"])
+    #expect(signatures("xSubstantial drift from celery@w2 may mean clocks are out of sync.") == [])
+  }
+
   static let crashes: [(String, CrashCategory, [String])] = [
     ("""
       Traceback (most recent call last):
