@@ -8,30 +8,61 @@ import TriageInput
 /// through a bounded queue, so memory stays bounded (a few batches of at most 1 MiB of text)
 /// and the inner sink still sees every event in input order. Call ``finish()`` after the run
 /// to wait for the worker and take the inner sink back.
+///
+/// The producer's state (the batch being filled) lives in this struct, on the producer's
+/// side; the worker's (the inner sink it updates per event) in ``Worker``. Kept apart, the two
+/// threads never write to the same cache lines per event, only per batch.
 public struct ConcurrentClassifyingSink<Inner: ClassifiedEventSink>: EventSink {
-  private let pipeline: Pipeline
+  private let worker: Worker
+  private var current = ClassificationBatch()
+  private var finished = false
 
   public init(inner: Inner, classifier: Classifier) {
-    pipeline = Pipeline(inner: inner, classifier: classifier)
+    worker = Worker(inner: inner, classifier: classifier)
   }
 
-  public mutating func begin(source: TextSource) { pipeline.add(.begin(source)) }
-  public mutating func consume(_ event: Event) { pipeline.add(event) }
-  public mutating func end(source: TextSource, statistics: SourceStatistics) { pipeline.add(.end(source, statistics)) }
+  public mutating func begin(source: TextSource) {
+    precondition(!finished, "events added after finish()")
+    current.markers.append((current.events.count, .begin(source)))
+  }
+
+  public mutating func consume(_ event: Event) {
+    precondition(!finished, "events added after finish()")
+    current.textStarts.append(current.text.count)
+    current.text.append(event.text)
+    var copy = event
+    copy.text = UnsafeBufferPointer(start: nil, count: 0)
+    current.events.append(copy)
+    if current.events.count >= 4096 || current.text.count >= (1 << 20) { handOver() }
+  }
+
+  public mutating func end(source: TextSource, statistics: SourceStatistics) {
+    precondition(!finished, "events added after finish()")
+    current.markers.append((current.events.count, .end(source, statistics)))
+  }
 
   /// Waits until every event was classified and handed on; returns the inner sink.
-  public func finish() -> Inner { pipeline.finish() }
+  public mutating func finish() -> Inner {
+    guard !finished else { return worker.inner }
+    finished = true
+    if !current.events.isEmpty || !current.markers.isEmpty { handOver() }
+    return worker.finish()
+  }
 
-  private final class Pipeline: @unchecked Sendable {
-    private var inner: Inner
+  private mutating func handOver() {
+    current = worker.process(current)
+    current.reset()
+  }
+
+  /// The worker thread and what only it touches.
+  private final class Worker: @unchecked Sendable {
+    fileprivate var inner: Inner
     private let classifier: Classifier
-    private var current = ClassificationBatch()
     /// Full batches to the worker; nil ends the run.
     private let work = HandoffQueue<ClassificationBatch?>(capacity: 3)
     /// Empty batches back to the producer.
     private let spare = HandoffQueue<ClassificationBatch>(capacity: 4)
     private var thread: pthread_t?
-    private var finished = false
 
     init(inner: Inner, classifier: Classifier) {
       self.inner = inner
@@ -40,90 +71,80 @@ public struct ConcurrentClassifyingSink<Inner: ClassifiedEventSink>: EventSink {
       thread = startThread { [unowned self] in self.run() }
     }
 
-    func add(_ item: ClassificationItem) {
-      precondition(!finished, "events added after finish()")
-      current.items.append(item)
-      if case .end = item { return }
-      flushIfFull()
-    }
-
-    func add(_ event: Event) {
-      precondition(!finished, "events added after finish()")
-      let start = current.text.count
-      current.text.append(event.text)
-      var copy = event
-      copy.text = UnsafeBufferPointer(start: nil, count: 0)
-      current.items.append(.event(copy, textStart: start, textCount: event.text.count))
-      flushIfFull()
-    }
-
-    private func flushIfFull() {
-      guard current.items.count >= 4096 || current.text.count >= (1 << 20) else { return }
-      handOver()
-    }
-
-    private func handOver() {
+    /// Hands `batch` to the worker thread and returns an empty one to fill next (without a
+    /// worker thread, classifies `batch` here and returns it).
+    func process(_ batch: ClassificationBatch) -> ClassificationBatch {
       guard thread != nil else {
-        // No worker thread could be made: classify here.
-        process(current)
-        current.reset()
-        return
+        classify(batch)
+        return batch
       }
-      work.put(current)
-      current = spare.take()
-      current.reset()
+      work.put(batch)
+      return spare.take()
     }
 
     func finish() -> Inner {
-      guard !finished else { return inner }
-      finished = true
-      if !current.items.isEmpty { handOver() }
       if let thread {
         work.put(nil)
         pthread_join(thread, nil)
+        self.thread = nil
       }
       return inner
     }
 
     private func run() {
       while let batch = work.take() {
-        process(batch)
+        classify(batch)
         spare.put(batch)
       }
     }
 
-    private func process(_ batch: ClassificationBatch) {
+    private func classify(_ batch: ClassificationBatch) {
       let text = batch.text.bytes
       classifier.prepareBatch(text)
-      for item in batch.items {
-        switch item {
-        case .begin(let source):
-          inner.begin(source: source)
-        case .event(var event, let start, let count):
-          event.text = text.slice(start, start + count)
-          inner.consume(event, findings: classifier.classify(event, batchOffset: start))
-        case .end(let source, let statistics):
-          inner.end(source: source, statistics: statistics)
+      var nextMarker = 0
+      func deliverMarkers(before index: Int) {
+        while nextMarker < batch.markers.count && batch.markers[nextMarker].beforeEvent <= index {
+          switch batch.markers[nextMarker].marker {
+          case .begin(let source): inner.begin(source: source)
+          case .end(let source, let statistics): inner.end(source: source, statistics: statistics)
+          }
+          nextMarker += 1
         }
       }
+      for index in batch.events.indices {
+        deliverMarkers(before: index)
+        var event = batch.events[index]
+        let start = batch.textStarts[index]
+        let end = index + 1 < batch.textStarts.count ? batch.textStarts[index + 1] : text.count
+        event.text = text.slice(start, end)
+        inner.consume(event, findings: classifier.classify(event, batchOffset: start))
+      }
+      deliverMarkers(before: Int.max)
     }
   }
 }
 
-/// What travels to the classification thread; concrete (not nested in the generic sink), so
-/// filling a batch costs no generic dispatch.
-private enum ClassificationItem {
+/// A source's start or end, delivered between the events of a batch.
+private enum SourceMarker {
   case begin(TextSource)
-  case event(Event, textStart: Int, textCount: Int)
   case end(TextSource, SourceStatistics)
 }
 
+/// Events on their way to the classification thread: plain values (no reference counting per
+/// event) and their texts back to back in one buffer.
 private final class ClassificationBatch {
-  var items: [ClassificationItem] = []
+  /// The events, each without its text.
+  var events: [Event] = []
+  /// Where each event's text starts in `text`; it ends where the next one starts.
+  var textStarts: [Int] = []
   let text = ByteBuffer(capacity: 1 << 20)
+  /// Source boundaries, each before the event with the given index.
+  var markers: [(beforeEvent: Int, marker: SourceMarker)] = []
+
   func reset() {
-    items.removeAll(keepingCapacity: true)
+    events.removeAll(keepingCapacity: true)
+    textStarts.removeAll(keepingCapacity: true)
     text.removeAll()
+    markers.removeAll(keepingCapacity: true)
   }
 }
-

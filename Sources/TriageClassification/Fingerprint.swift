@@ -17,7 +17,7 @@ enum Fingerprint {
       if frames.isEmpty {
         hash.add(normalize(trace.message ?? ""))
       } else {
-        for (index, frame) in frames.prefix(12).enumerated() {
+        for (index, frame) in frames.prefix(frameLimit).enumerated() {
           if index > 0 { hash.add(">") }
           hash.add(frame)
         }
@@ -35,6 +35,9 @@ enum Fingerprint {
     }
     return hex(hash.value)
   }
+
+  /// How many frames a fingerprint takes (in-app ones, or else the first).
+  static let frameLimit = 12
 
   /// FNV-1a, fed piece by piece.
   struct FNV {

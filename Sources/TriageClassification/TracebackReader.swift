@@ -11,7 +11,10 @@ struct TracebackReader {
   var exceptionType: String?
   var message: String?
   var rootCause: String?
+  /// The frames in order (JVM, JavaScript, .NET: at least the first
+  /// ``Fingerprint/frameLimit``, which is all a fingerprint uses).
   var frames: [String] = []
+  /// The in-app frames in order.
   var inAppFrames: [String] = []
   /// Byte offset where the section of the reported exception starts.
   var finalSectionOffset = 0
@@ -35,9 +38,9 @@ struct TracebackReader {
     var reader = TracebackReader()
     var lines: [(offset: Int, text: Substring)] = []
     var offset = 0
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-      lines.append((offset, line))
-      offset += line.utf8.count + 1
+    for line in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
+      lines.append((offset, Substring(line)))
+      offset += line.count + 1
     }
     switch language {
     case .python:
@@ -182,15 +185,18 @@ struct TracebackReader {
 
   private mutating func readJVM(_ lines: [(offset: Int, text: Substring)], language: TraceLanguage) {
     for line in lines {
-      let text = line.text
-      let trimmed = text.trimmedBlanks
+      let trimmed = line.text.withoutBlanks
       if trimmed.hasPrefix("at ") || trimmed.hasPrefix("eval at ") {
-        if let frame = Self.jvmFrame(trimmed, language: language) {
-          frames.append(frame.name)
+        // Fingerprints use the first frames, or the in-app ones: past the first few, a
+        // library frame is not even named.
+        let needsName = frames.count < Fingerprint.frameLimit
+        if let frame = Self.jvmFrame(trimmed, language: language, namingLibraryFrames: needsName) {
+          if needsName || frame.inApp { frames.append(frame.name) }
           if frame.inApp { inAppFrames.append(frame.name) }
         }
         continue
       }
+      if trimmed.hasPrefix("...") { continue }  // "... 12 more", "... 45 common frames omitted"
       if let (type, message) = Self.jvmException(trimmed) {
         if trimmed.hasPrefix("Caused by:") || trimmed.hasPrefix("---> ") {
           rootCause = type
@@ -204,8 +210,8 @@ struct TracebackReader {
 
   /// `pkg.SomeException: message`, `Exception in thread "x" pkg.Error`, `TypeError: msg`,
   /// `Caused by: …`, `Unhandled exception. System.X: msg`, `---> System.X: msg`.
-  static func jvmException(_ line: String) -> (String, String?)? {
-    var rest = Substring(line)
+  static func jvmException(_ line: Substring) -> (String, String?)? {
+    var rest = line
     for prefix in ["Caused by: ", "Suppressed: ", "Unhandled exception. ", "Unhandled Exception: ", "---> "] where rest.hasPrefix(prefix) {
       rest = rest.dropFirst(prefix.count)
     }
@@ -217,9 +223,9 @@ struct TracebackReader {
       var type = token
       var hasColon = false
       if type.hasSuffix(":") { type = type.dropLast(); hasColon = true }
-      let name = type.split(separator: ".").last.map(String.init) ?? String(type)
+      let name = type.lastIndex(of: ".").map { type[type.index(after: $0)...] } ?? type
       guard name.hasSuffix("Exception") || name.hasSuffix("Error") || name.hasSuffix("Throwable") || name == "Error",
-        type.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "$" })
+        type.utf8.allSatisfy(isTypeNameByte) || type.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "$" })
       else { continue }
       var message: String?
       if hasColon, let range = rest.range(of: String(token)) {
@@ -231,36 +237,48 @@ struct TracebackReader {
     return nil
   }
 
+  /// An ASCII letter or digit, `.`, `_` or `$`: the bytes of a type name (a fast path; other
+  /// letters are checked as characters).
+  private static func isTypeNameByte(_ byte: UInt8) -> Bool {
+    (byte | 0x20) &- 0x61 < 26 || byte &- 0x30 < 10 || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "$")
+  }
+
   /// A frame: `at pkg.Class.method(File.java:10)`, `at fn (/app/x.js:1:2)`, `at Ns.C.M() in f.cs:line 3`.
-  static func jvmFrame(_ line: String, language: TraceLanguage) -> (name: String, inApp: Bool)? {
-    var body = Substring(line)
+  /// - Parameter namingLibraryFrames: false to skip building the name of a library frame
+  ///   (it is then empty): the in-app test is cheaper than the name.
+  static func jvmFrame(_ line: Substring, language: TraceLanguage, namingLibraryFrames: Bool = true) -> (name: String, inApp: Bool)? {
+    var body = line
     if body.hasPrefix("eval at ") { body = body.dropFirst(8) } else { body = body.dropFirst(3) }
     if body.hasPrefix("async ") { body = body.dropFirst(6) }
     if body.hasPrefix("new ") { body = body.dropFirst(4) }
     if language == .javascript {
       // "fn (location)" or "location"
-      var function = "<anonymous>"
+      var function: Substring = "<anonymous>"
       var location = body
       if let open = body.range(of: " (") {
-        function = String(body[..<open.lowerBound])
+        function = body[..<open.lowerBound]
         location = body[open.upperBound...].dropLast(body.hasSuffix(")") ? 1 : 0)
       }
-      let path = String(location.split(separator: ":").first ?? location)
       let inApp = !(location.contains("node_modules/") || location.hasPrefix("node:") || location.hasPrefix("internal/")
         || location.contains("<anonymous>") || location == "native")
-      let shortFunction = function.split(separator: ".").last.map(String.init) ?? function
+      guard inApp || namingLibraryFrames else { return ("", false) }
+      let path = String(location.split(separator: ":").first ?? location)
+      let shortFunction = function.split(separator: ".").last.map(String.init) ?? String(function)
       return ("\(moduleName(path, extensions: [".js", ".mjs", ".cjs", ".ts"])):\(shortFunction)", inApp)
     }
-    let signature = body.split(separator: "(", maxSplits: 1).first.map(String.init)?.trimmedBlanks ?? String(body)
+    let signature = (body.firstIndex(of: "(").map { body[..<$0] } ?? body).withoutBlanks
+    let inApp = !jvmLibraries.contains { signature.hasPrefix($0) }
+    guard inApp || namingLibraryFrames else { return ("", false) }
     let parts = signature.split(separator: ".")
-    guard parts.count >= 2 else { return (signature, true) }
-    let function = String(parts.last!)
-    let module = String(parts[parts.count - 2])
-    let library = ["java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", "scala.", "org.springframework.", "org.apache.",
-      "io.netty.", "org.eclipse.jetty.", "org.mortbay.", "System.", "Microsoft.", "java.base/"]
-    let inApp = !library.contains { signature.hasPrefix($0) }
-    return ("\(module):\(function)", inApp)
+    guard parts.count >= 2 else { return (String(signature), true) }
+    return ("\(parts[parts.count - 2]):\(parts[parts.count - 1])", inApp)
   }
+
+  /// Package prefixes of JVM and .NET runtimes and common frameworks: not in-app.
+  static let jvmLibraries = [
+    "java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", "scala.", "org.springframework.", "org.apache.",
+    "io.netty.", "org.eclipse.jetty.", "org.mortbay.", "System.", "Microsoft.", "java.base/",
+  ]
 
   // MARK: - Go
 
@@ -398,6 +416,18 @@ struct TracebackReader {
     base = base.split(separator: "\\").last.map(String.init) ?? base
     for suffix in extensions where base.hasSuffix(suffix) { base = String(base.dropLast(suffix.count)) }
     return base
+  }
+}
+
+extension Substring {
+  /// Without leading and trailing spaces and tabs, as a slice of the same text (no copy).
+  var withoutBlanks: Substring {
+    let bytes = utf8
+    var start = bytes.startIndex
+    var end = bytes.endIndex
+    while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start = bytes.index(after: start) }
+    while end > start, bytes[bytes.index(before: end)] == 0x20 || bytes[bytes.index(before: end)] == 0x09 { end = bytes.index(before: end) }
+    return self[start..<end]
   }
 }
 
