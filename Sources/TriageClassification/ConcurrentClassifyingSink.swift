@@ -92,17 +92,28 @@ public struct ConcurrentClassifyingSink<Inner: ClassifiedEventSink>: EventSink {
     }
 
     private func run() {
+      // The inner sink is updated per event: on this thread's stack, not in this object,
+      // whose cache lines the producer reads.
+      var local = inner
+      let classifier = Classifier(catalog: self.classifier.catalog)
       while let batch = work.take() {
-        classify(batch)
+        classify(batch, with: classifier, into: &local)
         spare.put(batch)
       }
+      inner = local
     }
 
     private func classify(_ batch: ClassificationBatch) {
+      var local = inner
+      classify(batch, with: classifier, into: &local)
+      inner = local
+    }
+
+    private func classify(_ batch: ClassificationBatch, with classifier: Classifier, into inner: inout Inner) {
       let text = batch.text.bytes
       classifier.prepareBatch(text)
       var nextMarker = 0
-      func deliverMarkers(before index: Int) {
+      func deliverMarkers(before index: Int, into inner: inout Inner) {
         while nextMarker < batch.markers.count && batch.markers[nextMarker].beforeEvent <= index {
           switch batch.markers[nextMarker].marker {
           case .begin(let source): inner.begin(source: source)
@@ -112,14 +123,14 @@ public struct ConcurrentClassifyingSink<Inner: ClassifiedEventSink>: EventSink {
         }
       }
       for index in batch.events.indices {
-        deliverMarkers(before: index)
+        deliverMarkers(before: index, into: &inner)
         var event = batch.events[index]
         let start = batch.textStarts[index]
         let end = index + 1 < batch.textStarts.count ? batch.textStarts[index + 1] : text.count
         event.text = text.slice(start, end)
         inner.consume(event, findings: classifier.classify(event, batchOffset: start))
       }
-      deliverMarkers(before: Int.max)
+      deliverMarkers(before: Int.max, into: &inner)
     }
   }
 }

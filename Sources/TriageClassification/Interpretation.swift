@@ -56,25 +56,35 @@ enum Interpretation {
     }
   }
 
-  /// A dependency named by the client or text around the match.
+  /// A dependency named by the client or text around the match: the first clue of
+  /// ``dependencyClues`` that occurs in `text`, ignoring ASCII case.
+  /// - Complexity: one prefilter pass over `text`.
   static func dependency(mentionedIn text: UnsafeBufferPointer<UInt8>) -> String? {
-    dependencyClues.first { Classifier.index(of: $0.0, in: text, from: 0) != nil }?.1
+    var hits: [LiteralHit] = []
+    dependencyFinder.scan(text, into: &hits)
+    return hits.map(\.literal).min().map { dependencyClues[$0].1 }
   }
 
   /// A dependency named by the client or text around the match.
   static func dependency(mentionedIn text: String) -> String? {
-    var bytes = Array(text.utf8)
-    return bytes.withUnsafeMutableBufferPointer { dependency(mentionedIn: UnsafeBufferPointer($0)) }
+    var text = text
+    return text.withUTF8 { dependency(mentionedIn: $0) }
   }
 
-  /// Lower-cased clues in the text and the dependency each names.
-  static let dependencyClues: [([UInt8], String)] = ([
-      ("psycopg", "postgres"), ("postgres", "postgres"), ("libpq", "postgres"), ("asyncpg", "postgres"),
-      ("redis", "redis"), ("valkey", "redis"), ("amqp", "rabbitmq"), ("pika", "rabbitmq"), ("rabbitmq", "rabbitmq"),
-      ("kombu", "rabbitmq"), ("mysql", "mysql"), ("mariadb", "mysql"), ("mongo", "mongodb"),
-      ("elasticsearch", "elasticsearch"), ("kafka", "kafka"), ("http://", "http"), ("https://", "http"),
-      ("urllib3", "http"), ("requests.", "http"), ("aiohttp", "http"), ("axios", "http"),
-    ] as [(String, String)]).map { (Array($0.0.utf8), $0.1) }
+  /// Clues in the text and the dependency each names, most telling first.
+  static let dependencyClues: [(String, String)] = [
+    ("psycopg", "postgres"), ("postgres", "postgres"), ("libpq", "postgres"), ("asyncpg", "postgres"),
+    ("redis", "redis"), ("valkey", "redis"), ("amqp", "rabbitmq"), ("pika", "rabbitmq"), ("rabbitmq", "rabbitmq"),
+    ("kombu", "rabbitmq"), ("mysql", "mysql"), ("mariadb", "mysql"), ("mongo", "mongodb"),
+    ("elasticsearch", "elasticsearch"), ("kafka", "kafka"), ("http://", "http"), ("https://", "http"),
+    ("urllib3", "http"), ("requests.", "http"), ("aiohttp", "http"), ("axios", "http"),
+  ]
+
+  /// Finds every clue of ``dependencyClues`` in one pass.
+  static let dependencyFinder = LiteralPrefilter(literals: dependencyClues.map(\.0))
+
+  /// The categories a traceback's final exception may carry instead of `traceback`.
+  static let specificCategories: Set<CrashCategory> = [.oom, .connectionRefused, .segfault, .deadlock, .config, .missingBinary, .timeout]
 
   /// Settles one event's findings: a traceback takes the category of its final exception,
   /// at most one finding per category survives, and each gets its fingerprint.
@@ -87,7 +97,7 @@ enum Interpretation {
     // A traceback takes the category of its final exception: specific evidence (OOM,
     // connection refused …) inside the final section replaces the generic traceback finding;
     // specific evidence in an earlier, chained section is the root cause, not the verdict.
-    let specific: Set<CrashCategory> = [.oom, .connectionRefused, .segfault, .deadlock, .config, .missingBinary, .timeout]
+    let specific = specificCategories
     if let trace {
       // Chained sections lie between the first and the final traceback; a header line before
       // the first one describes the final exception.
