@@ -32,10 +32,25 @@ public final class HandoffQueue<Element>: @unchecked Sendable {
     pthread_mutex_unlock(&mutex)
   }
 
+  /// Removes the oldest value if there is one, without waiting.
+  public func tryTake() -> Element? {
+    pthread_mutex_lock(&mutex)
+    defer { pthread_mutex_unlock(&mutex) }
+    guard head < items.count else { return nil }
+    return removeOldest()
+  }
+
   /// Removes the oldest value, waiting while the queue is empty.
   public func take() -> Element {
     pthread_mutex_lock(&mutex)
     while head == items.count { pthread_cond_wait(&notEmpty, &mutex) }
+    let element = removeOldest()
+    pthread_mutex_unlock(&mutex)
+    return element
+  }
+
+  /// Removes the oldest value (the caller holds the mutex and knows there is one).
+  private func removeOldest() -> Element {
     let element = items[head]
     head += 1
     if head == items.count {
@@ -43,7 +58,6 @@ public final class HandoffQueue<Element>: @unchecked Sendable {
       head = 0
     }
     pthread_cond_signal(&notFull)
-    pthread_mutex_unlock(&mutex)
     return element
   }
 }

@@ -17,9 +17,9 @@ struct ClassifiedRun {
 
   static let catalog: PatternCatalog = try! PatternCatalog.load()
 
-  /// - Parameter concurrent: classify on a worker thread, in batches (as the CLI does),
-  ///   instead of event by event.
-  init(_ bytes: [UInt8], name: String = "test.log", concurrent: Bool = false) {
+  /// - Parameter workers: classify in batches on this many worker threads beside the
+  ///   producer (as the CLI does), instead of event by event.
+  init(_ bytes: [UInt8], name: String = "test.log", workers: Int? = nil) {
     struct Sink: ClassifiedEventSink {
       var collector: CollectingSink
       var findings: [[Finding]] = []
@@ -34,8 +34,9 @@ struct ClassifiedRun {
     reader.readsAhead = false
     let inner = Sink(collector: CollectingSink(services: reader.services))
     let done: Sink
-    if concurrent {
-      var sink = ConcurrentClassifyingSink(inner: inner, classifier: Classifier(catalog: Self.catalog))
+    if let workers {
+      // Small batches: many hand-overs, batches finished out of order.
+      var sink = ConcurrentClassifyingSink(inner: inner, classifier: Classifier(catalog: Self.catalog), threads: workers, batchEvents: 16)
       reader.read(stream: ChunkedByteStream(bytes), named: name, into: &sink)
       done = sink.finish()
     } else {
@@ -100,10 +101,11 @@ struct ClassifiedRun {
     #expect(negative.findings.isEmpty)
   }
 
-  /// The worker thread scans whole batches of event texts at once; a literal that starts in
-  /// one event and ends in the next must not count, and every event must get what it gets
-  /// alone.
-  @Test func batchClassificationFindsWhatEventByEventClassificationFinds() {
+  /// Workers scan whole batches of event texts at once; a literal that starts in one event
+  /// and ends in the next must not count, and every event must get what it gets alone, in
+  /// input order, whichever thread classified its batch (0 workers: the producer alone).
+  @Test(arguments: [0, 1, 3])
+  func batchClassificationFindsWhatEventByEventClassificationFinds(workers: Int) {
     var bytes: [UInt8] = []
     for name in RepositoryPaths.list(RepositoryPaths.detectExceptions) where name.hasSuffix(".txt") {
       bytes += RepositoryPaths.read(RepositoryPaths.detectExceptions + "/" + name) + Array("\n".utf8)
@@ -113,7 +115,7 @@ struct ClassifiedRun {
     // then one at the very start of an event.
     bytes += Array("worker-1  | dial failed: Connection\nworker-1  |  refused by policy\nworker-1  | Connection refused\n".utf8)
     let alone = ClassifiedRun(bytes)
-    let batched = ClassifiedRun(bytes, concurrent: true)
+    let batched = ClassifiedRun(bytes, workers: workers)
     #expect(alone.items.count == batched.items.count)
     #expect(alone.findings.count > 50)
     for (one, other) in zip(alone.items, batched.items) {
