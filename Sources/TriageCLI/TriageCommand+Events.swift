@@ -68,8 +68,8 @@ extension TriageCommand {
       if !reader.diagnostics.errors.isEmpty { throw ExitCode(2) }
     }
 
-    /// Reads `paths` into `sink`: classification runs on a second thread, beside parsing;
-    /// without a classifier the events go straight to the sink.
+    /// Reads `paths` into `sink`: classification runs on worker threads beside parsing (see
+    /// ``ConcurrentClassifyingSink``); without a classifier the events go straight to the sink.
     static func read<Sink: ClassifiedEventSink>(
       _ paths: [String], with reader: EventReader, classifier: Classifier?, into sink: Sink
     ) -> Sink {
