@@ -42,9 +42,7 @@ public final class Classifier {
 
   /// The findings of one event (empty for most events).
   public func classify(_ event: Event) -> [Finding] {
-    hits.removeAll(keepingCapacity: true)
-    prefilter.scan(event.text, into: &hits)
-    batchCursor = 0
+    prepareBatch(event.text)
     return classify(event, batchOffset: 0)
   }
 

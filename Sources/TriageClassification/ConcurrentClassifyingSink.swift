@@ -101,7 +101,7 @@ public struct ConcurrentClassifyingSink<Inner: ClassifiedEventSink>: EventSink {
       while true {
         if let empty = delivery.spare.tryTake() { return empty }
         guard let job = work.tryTake() else { return delivery.spare.take() }
-        job.map { delivery.complete($0, findings: $0.batch.classify(with: classifier)) }
+        job.map { classify($0, with: classifier) }
       }
     }
 
@@ -111,17 +111,20 @@ public struct ConcurrentClassifyingSink<Inner: ClassifiedEventSink>: EventSink {
       threads = []
       // Without workers, batches may still wait in the queue.
       while let job = work.tryTake() {
-        job.map { delivery.complete($0, findings: $0.batch.classify(with: classifier)) }
+        job.map { classify($0, with: classifier) }
       }
       return delivery.inner
+    }
+
+    /// Classifies a queued batch on the calling thread and hands it to the delivery.
+    private func classify(_ job: Job, with classifier: Classifier) {
+      delivery.complete(job, findings: job.batch.classify(with: classifier))
     }
 
     private func run() {
       // Made on this thread, so its per-event scratch state is in this thread's memory.
       let classifier = Classifier(catalog: self.classifier.catalog)
-      while let job = work.take() {
-        delivery.complete(job, findings: job.batch.classify(with: classifier))
-      }
+      while let job = work.take() { classify(job, with: classifier) }
     }
   }
 

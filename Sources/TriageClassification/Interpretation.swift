@@ -97,20 +97,19 @@ enum Interpretation {
     // A traceback takes the category of its final exception: specific evidence (OOM,
     // connection refused …) inside the final section replaces the generic traceback finding;
     // specific evidence in an earlier, chained section is the root cause, not the verdict.
-    let specific = specificCategories
     if let trace {
       // Chained sections lie between the first and the final traceback; a header line before
       // the first one describes the final exception.
       let firstSection = trace.firstSectionOffset
       func isChained(_ finding: Finding) -> Bool { finding.matchOffset >= firstSection && finding.matchOffset < finalSection }
       let hasTraceback = findings.contains { $0.category == .traceback }
-      let upgrades = findings.filter { specific.contains($0.category) && !isChained($0) }
-      let chained = findings.filter { specific.contains($0.category) && isChained($0) }
+      let upgrades = findings.filter { specificCategories.contains($0.category) && !isChained($0) }
+      let chained = findings.filter { specificCategories.contains($0.category) && isChained($0) }
       if !upgrades.isEmpty {
         findings.removeAll { $0.category == .traceback }
       }
       if hasTraceback || !upgrades.isEmpty {
-        findings.removeAll { specific.contains($0.category) && isChained($0) }
+        findings.removeAll { specificCategories.contains($0.category) && isChained($0) }
       }
       for index in findings.indices {
         if findings[index].captures["language"] == nil { findings[index].captures["language"] = event.language?.rawValue }

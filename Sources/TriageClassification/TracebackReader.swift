@@ -246,7 +246,7 @@ struct TracebackReader {
   /// A frame: `at pkg.Class.method(File.java:10)`, `at fn (/app/x.js:1:2)`, `at Ns.C.M() in f.cs:line 3`.
   /// - Parameter namingLibraryFrames: false to skip building the name of a library frame
   ///   (it is then empty): the in-app test is cheaper than the name.
-  static func jvmFrame(_ line: Substring, language: TraceLanguage, namingLibraryFrames: Bool = true) -> (name: String, inApp: Bool)? {
+  static func jvmFrame(_ line: Substring, language: TraceLanguage, namingLibraryFrames: Bool) -> (name: String, inApp: Bool)? {
     var body = line
     if body.hasPrefix("eval at ") { body = body.dropFirst(8) } else { body = body.dropFirst(3) }
     if body.hasPrefix("async ") { body = body.dropFirst(6) }
@@ -432,7 +432,7 @@ extension Substring {
 }
 
 extension StringProtocol {
-  /// Without leading and trailing spaces and tabs (no Foundation, no bridging).
+  /// Without leading and trailing spaces and tabs, as a new string (no Foundation, no bridging).
   var trimmedBlanks: String { trimmed(of: " \t") }
 
   /// Without leading and trailing characters from `set`.
