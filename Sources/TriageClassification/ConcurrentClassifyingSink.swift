@@ -220,6 +220,10 @@ private enum SourceMarker {
 /// Events on their way to a classification thread: plain values (no reference counting per
 /// event) and their texts back to back in one buffer.
 private final class ClassificationBatch {
+  /// Keeps the fields below (written per event by the producer) off the cache lines of the
+  /// object before, which may be in use by a worker; two lines, for the adjacent-line prefetcher.
+  private let paddingBefore: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) =
+    (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
   /// The events, each without its text.
   var events: [Event] = []
   /// Where each event's text starts in `text`; it ends where the next one starts.
@@ -227,9 +231,10 @@ private final class ClassificationBatch {
   let text = ByteBuffer(capacity: 1 << 20)
   /// Source boundaries, each before the event with the given index.
   var markers: [(beforeEvent: Int, marker: SourceMarker)] = []
-  /// Keeps the fields above (written per event by the producer) off the cache lines of the
-  /// next object, which may be a batch a worker is reading.
-  private let padding: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
+  /// Keeps the fields above off the cache lines of the next object, which may be a batch a
+  /// worker is reading.
+  private let paddingAfter: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) =
+    (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 
   func textStart(of index: Int) -> Int { textStarts[index] }
   func textEnd(of index: Int) -> Int { index + 1 < textStarts.count ? textStarts[index + 1] : text.count }
