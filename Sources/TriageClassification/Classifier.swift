@@ -32,7 +32,8 @@ public final class Classifier {
   public init(catalog: PatternCatalog) {
     self.catalog = catalog
     prefilter = catalog.prefilter
-    regexes = catalog.patterns.map { $0.regex.copy() }
+    let wide = WideningBuffer()
+    regexes = catalog.patterns.map { $0.regex.copy(sharing: wide) }
     foundStamp = .allocate(capacity: max(catalog.prefilter.count, 1))
     foundStamp.initialize(repeating: 0)
     candidateStamp = [UInt32](repeating: 0, count: catalog.patterns.count)
