@@ -45,7 +45,8 @@ public struct ConcurrentClassifyingSink<Inner: ClassifiedEventSink>: EventSink {
   public mutating func consume(_ event: Event) {
     precondition(!finished, "events added after finish()")
     current.textStarts.append(current.text.count)
-    current.text.append(event.text)
+    // The batch holds its buffer; appending needs no reference count traffic per event.
+    Unmanaged.passUnretained(current.text)._withUnsafeGuaranteedRef { $0.append(event.text) }
     var copy = event
     copy.text = UnsafeBufferPointer(start: nil, count: 0)
     current.events.append(copy)
