@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TriageClassification
 import TriageTestSupport
@@ -36,6 +37,21 @@ import TriageTestSupport
     let report = PatternCheck.run(catalog.patterns, in: catalog)
     #expect(report.passed, "\(report.failures)")
     #expect(report.samples == 2)
+  }
+
+  @Test func scalarsAreReadAsTheFieldsNeedThem() throws {
+    // YAML 1.1 spellings of true, and numbers and `null` where text is expected.
+    for (spelling, expected) in [("true", true), ("Yes", true), ("on", true), ("false", false), ("no", false)] {
+      let yaml = Self.valid.replacingOccurrences(of: "confidence: strong", with: "confidence: strong\n    ignore_case: \(spelling)")
+      #expect(try PatternLoader.load(yaml: yaml, file: "user/case.yaml")[0].ignoresCase == expected, "ignore_case: \(spelling)")
+    }
+    let numeric = Self.valid.replacingOccurrences(of: "title: Boom", with: "title: 404")
+      .replacingOccurrences(of: "{process: worker}", with: "{process: 42}")
+      .replacingOccurrences(of: "in worker", with: "in 42")
+    let pattern = try PatternLoader.load(yaml: numeric, file: "user/numbers.yaml")[0]
+    #expect(pattern.title == "404")
+    let report = PatternCheck.run(try PatternCatalog(patterns: [pattern]).patterns, in: try PatternCatalog(patterns: [pattern]))
+    #expect(report.passed, "\(report.failures)")
   }
 
   @Test func brokenFilesAreRejectedWithFileLineAndReason() {
