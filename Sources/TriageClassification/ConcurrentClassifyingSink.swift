@@ -139,7 +139,7 @@ public struct ConcurrentClassifyingSink<Inner: ClassifiedEventSink>: EventSink {
   /// classified them, and recycles them.
   private final class Delivery: @unchecked Sendable {
     /// Keeps `inner` off the cache lines of whatever was allocated before this object.
-    private let paddingBefore: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
+    private let paddingBefore = CacheLinePadding()
     var inner: Inner
     /// Delivered batches, emptied, back to the producer.
     let spare: HandoffQueue<ClassificationBatch>
@@ -149,7 +149,7 @@ public struct ConcurrentClassifyingSink<Inner: ClassifiedEventSink>: EventSink {
     private var delivering = false
     private var mutex = pthread_mutex_t()
     /// Keeps `inner` off the cache lines of whatever is allocated after this object.
-    private let paddingAfter: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
+    private let paddingAfter = CacheLinePadding()
 
     init(inner: Inner, batches: Int) {
       self.inner = inner
@@ -223,8 +223,7 @@ private enum SourceMarker {
 private final class ClassificationBatch {
   /// Keeps the fields below (written per event by the producer) off the cache lines of the
   /// object before, which may be in use by a worker; two lines, for the adjacent-line prefetcher.
-  private let paddingBefore: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) =
-    (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+  private let paddingBefore = CacheLinePadding()
   /// The events, each without its text.
   var events: [Event] = []
   /// Where each event's text starts in `text`; it ends where the next one starts.
@@ -234,8 +233,7 @@ private final class ClassificationBatch {
   var markers: [(beforeEvent: Int, marker: SourceMarker)] = []
   /// Keeps the fields above off the cache lines of the next object, which may be a batch a
   /// worker is reading.
-  private let paddingAfter: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) =
-    (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+  private let paddingAfter = CacheLinePadding()
 
   func textStart(of index: Int) -> Int { textStarts[index] }
   func textEnd(of index: Int) -> Int { index + 1 < textStarts.count ? textStarts[index + 1] : text.count }

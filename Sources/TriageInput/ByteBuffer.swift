@@ -11,8 +11,7 @@ public final class ByteBuffer {
   /// Keeps the fields above off the cache lines of the next object: a buffer one thread fills
   /// byte by byte must not slow down another thread touching its neighbour (two lines, for
   /// the adjacent-line prefetcher).
-  private let padding: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) =
-    (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+  private let padding = CacheLinePadding()
 
   public init(capacity: Int = 4096) {
     self.capacity = max(capacity, 16)
