@@ -82,17 +82,8 @@ import TriageTestSupport
   }
 
   @Test func theCheckExplainsFailingSamples() throws {
-    let yaml = """
-      family: test
-      patterns:
-        - id: test.boom
-          category: oom
-          title: Boom
-          confidence: strong
-          literals: ["BOOM happened"]
-          regex: 'BOOM happened in (?<process>\\w+)'
-          explanation: Something went boom.
-          remediation: Stop it going boom.
+    // The valid pattern with samples that each break a different rule.
+    let yaml = Self.valid.components(separatedBy: "    samples:")[0] + """
           samples:
             - text: 'BOOM happened in worker'
               captures: {process: scheduler}
