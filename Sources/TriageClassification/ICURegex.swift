@@ -5,9 +5,10 @@ import _FoundationICU
 /// It is the ICU engine `NSRegularExpression` uses (the toolchain's `_FoundationICU`), driven
 /// through ICU's C API, so nothing is bridged to `NSString` per match (on Linux that cost more
 /// than the matching itself). An ASCII text (nearly every log line) is widened into a reused
-/// UTF-16 buffer, byte for byte, which ICU matches in one chunk, about twice as fast as through
-/// a UTF-8 `UText`; any other text goes through a UTF-8 `UText`. Either way match positions
-/// are byte offsets. One instance keeps match state: use ``copy()`` for another thread.
+/// UTF-16 buffer, byte for byte, which ICU matches in one chunk (`MatchChunkAt`): 0.16 s less
+/// CPU per GB of benchmark log than through a UTF-8 `UText`, which any other text still goes
+/// through. Either way match positions are byte offsets. One instance keeps match state: use
+/// ``copy(sharing:)`` for another thread.
 final class ICURegex: @unchecked Sendable {
   private let handle: OpaquePointer
   private let text: UnsafeMutablePointer<UText>
