@@ -22,19 +22,30 @@ let package = Package(
       providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
     ),
     .target(name: "TriageInput", dependencies: ["CTriageZlib"], swiftSettings: hotPathSettings),
-    .target(name: "TriageUnwrapping", dependencies: ["TriageInput"], swiftSettings: hotPathSettings),
-    .target(name: "TriageAssembly", dependencies: ["TriageInput", "TriageUnwrapping"], swiftSettings: hotPathSettings),
+    .target(
+      name: "TriageUnwrapping", dependencies: ["TriageInput"], swiftSettings: hotPathSettings,
+      // The toolchain's ICU (the one NSRegularExpression uses), called directly on UTF-8.
+      linkerSettings: [.linkedLibrary("_FoundationICU")]
+    ),
+    // Span dumps (Jaeger, OTLP, Zipkin, Tempo JSON) read into spans and log records.
+    .target(name: "TriageSpans", dependencies: ["TriageInput", "TriageUnwrapping"], swiftSettings: hotPathSettings),
+    .target(
+      name: "TriageAssembly", dependencies: ["TriageInput", "TriageUnwrapping", "TriageSpans"], swiftSettings: hotPathSettings
+    ),
     .target(
       name: "TriageClassification",
       dependencies: ["TriageInput", "TriageUnwrapping", "TriageAssembly", .product(name: "Yams", package: "Yams")],
       swiftSettings: hotPathSettings,
-      // The toolchain's ICU (the one NSRegularExpression uses), called directly on UTF-8.
-      linkerSettings: [.linkedLibrary("_FoundationICU")],
       plugins: ["EmbedPatterns"]
+    ),
+    // Traces joined with log events and findings; trace health.
+    .target(
+      name: "TriageCorrelation",
+      dependencies: ["TriageUnwrapping", "TriageSpans", "TriageAssembly", "TriageClassification"]
     ),
     .target(
       name: "TriageReporting",
-      dependencies: ["TriageInput", "TriageUnwrapping", "TriageAssembly", "TriageClassification"],
+      dependencies: ["TriageInput", "TriageUnwrapping", "TriageSpans", "TriageAssembly", "TriageClassification", "TriageCorrelation"],
       swiftSettings: hotPathSettings
     ),
     // Compiles Patterns/*.yaml into the binary, so a release binary copied alone has its catalog.
@@ -43,8 +54,8 @@ let package = Package(
     .target(
       name: "TriageCLI",
       dependencies: [
-        "TriageInput", "TriageUnwrapping", "TriageAssembly", "TriageClassification", "TriageReporting",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "TriageInput", "TriageUnwrapping", "TriageSpans", "TriageAssembly", "TriageClassification", "TriageCorrelation",
+        "TriageReporting", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .executableTarget(name: "triage", dependencies: ["TriageCLI"]),
@@ -62,6 +73,11 @@ let package = Package(
     .testTarget(
       name: "TriageClassificationTests",
       dependencies: ["TriageClassification", "TriageAssembly", "TriageUnwrapping", "TriageTestSupport"]
+    ),
+    .testTarget(name: "TriageSpansTests", dependencies: ["TriageSpans", "TriageUnwrapping", "TriageTestSupport"]),
+    .testTarget(
+      name: "TriageCorrelationTests",
+      dependencies: ["TriageCorrelation", "TriageSpans", "TriageAssembly", "TriageClassification", "TriageTestSupport"]
     ),
     .testTarget(
       name: "TriageCLITests",

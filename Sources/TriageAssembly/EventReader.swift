@@ -1,4 +1,5 @@
 import TriageInput
+import TriageSpans
 import TriageUnwrapping
 
 /// Runs the first three stages over the user's paths: Input → Unwrapping → Assembly.
@@ -17,6 +18,8 @@ public struct EventReader {
   public var assumedYear = Timestamp.now.year
   /// Interned service names for everything this reader produced.
   public let services = ServiceTable()
+  /// The spans of every span dump among the sources (recognised by content).
+  public let spans = SpanStore()
   public let diagnostics = InputDiagnostics()
 
   public init() {}
@@ -28,8 +31,8 @@ public struct EventReader {
     walker.readsAhead = readsAhead
     walker.excludedFiles = excludedFiles
     var pipeline = SourcePipeline(
-      sink: sink, services: services, diagnostics: diagnostics, framer: LineFramer(maximumLineLength: maximumLineLength),
-      limits: limits, year: assumedYear
+      sink: sink, services: services, spans: spans, diagnostics: diagnostics,
+      framer: LineFramer(maximumLineLength: maximumLineLength), limits: limits, year: assumedYear
     )
     walker.walk(paths: paths, into: &pipeline)
     sink = pipeline.sink
@@ -41,33 +44,56 @@ public struct EventReader {
     var walker = SourceWalker(diagnostics: diagnostics)
     walker.readsAhead = readsAhead
     var pipeline = SourcePipeline(
-      sink: sink, services: services, diagnostics: diagnostics, framer: LineFramer(maximumLineLength: maximumLineLength),
-      limits: limits, year: assumedYear
+      sink: sink, services: services, spans: spans, diagnostics: diagnostics,
+      framer: LineFramer(maximumLineLength: maximumLineLength), limits: limits, year: assumedYear
     )
     walker.walk(stream: stream, named: name, into: &pipeline)
     sink = pipeline.sink
   }
 }
 
-/// Frames, unwraps and assembles one source at a time.
+/// Frames, unwraps and assembles one source at a time; span dumps go to the span reader.
 struct SourcePipeline<Sink: EventSink>: TextSourceConsumer {
   var sink: Sink
   let services: ServiceTable
+  let spans: SpanStore
   let diagnostics: InputDiagnostics
   let framer: LineFramer
   let limits: AssemblyLimits
   let year: Int
+  /// Trace ids in log text; one per pipeline (it keeps match state), made on first use.
+  var traceIDs: TraceIDExtractor?
+
+  init(
+    sink: Sink, services: ServiceTable, spans: SpanStore, diagnostics: InputDiagnostics, framer: LineFramer, limits: AssemblyLimits,
+    year: Int
+  ) {
+    self.sink = sink
+    self.services = services
+    self.spans = spans
+    self.diagnostics = diagnostics
+    self.framer = framer
+    self.limits = limits
+    self.year = year
+  }
 
   mutating func consume(_ source: TextSource, stream: ByteStream) throws(InputError) {
+    let peeked = try PeekableByteStream(stream, peeking: 16 << 10)
+    let isDump = peeked.prefix.withUnsafeBufferPointer { SpanDumpReader.isSpanDump(prefix: $0) }
+    if isDump {
+      try consumeDump(source, stream: peeked)
+      return
+    }
     sink.begin(source: source)
+    if traceIDs == nil { traceIDs = TraceIDExtractor() }
     var lines = LineStage(
       unwrapper: RecordUnwrapper(sourceName: source.name, services: services, maximumJoinedLength: framer.maximumLineLength),
-      assembler: EventAssembler(limits: limits, assumingYear: year), sink: sink
+      assembler: EventAssembler(limits: limits, assumingYear: year), traceIDs: traceIDs!, sink: sink
     )
     var failure: InputError?
     var framing = FramingCounts()
     do {
-      try framer.frame(stream, into: &lines, counts: &framing)
+      try framer.frame(peeked, into: &lines, counts: &framing)
     } catch {
       failure = error
     }
@@ -96,24 +122,84 @@ struct SourcePipeline<Sink: EventSink>: TextSourceConsumer {
     sink.end(source: source, statistics: statistics)
     if let failure { throw failure }
   }
+
+  /// Reads a span dump: spans into the store, OTLP log records to the sink as events (one
+  /// event per record; its text is the record's body).
+  mutating func consumeDump(_ source: TextSource, stream: ByteStream) throws(InputError) {
+    self.sink.begin(source: source)
+    var statistics = SourceStatistics()
+    var sink = self.sink
+    let services = self.services
+    var number = 0
+    var dump = SpanDumpReader.Statistics()
+    var failure: InputError?
+    do throws(InputError) {
+      dump = try SpanDumpReader(store: spans).read(stream, source: source.name) { record in
+        number += 1
+        var event = Event(text: UnsafeBufferPointer(start: nil, count: 0), lineNumber: number, lineCount: 0, layers: [.otlpLogs])
+        event.service = record.service.map { services.intern($0) }
+        event.time = record.time
+        event.level = record.level
+        event.traceID = record.traceID
+        if let service = event.service { statistics.services.insert(service) }
+        if let time = record.time {
+          statistics.firstTime = min(statistics.firstTime ?? time, time)
+          statistics.lastTime = max(statistics.lastTime ?? time, time)
+        }
+        var text = record.text
+        text.withUTF8 { bytes in
+          event.text = bytes
+          sink.consume(event)
+        }
+      }
+    } catch {
+      failure = error
+    }
+    self.sink = sink
+    statistics.framing.bytes = dump.bytes
+    statistics.framing.lines = dump.lines
+    statistics.skippedLines.dump = dump.lines
+    statistics.records = dump.logRecords
+    statistics.events = dump.logRecords
+    statistics.spans = dump.spans
+    if dump.logRecords > 0 { statistics.formats[.otlpLogs] = dump.logRecords }
+    for warning in dump.warnings.prefix(5) {
+      diagnostics.warn(source: source.name, kind: .malformedDump, "span dump: \(warning)")
+    }
+    if dump.warnings.count > 5 {
+      diagnostics.warn(source: source.name, kind: .malformedDump, "span dump: \(dump.warnings.count - 5) more unit(s) could not be read.")
+    }
+    if dump.units > 0 && dump.spans == 0 && dump.logRecords == 0 && dump.summaries == 0 {
+      diagnostics.warn(source: source.name, kind: .malformedDump, "looks like a span dump but held no span, log record or trace summary that could be read.")
+    }
+    sink.end(source: source, statistics: statistics)
+    if let failure { throw failure }
+  }
 }
 
-/// The per-line part of the pipeline: unwrap, then assemble.
+/// The per-line part of the pipeline: unwrap, find trace ids in text, then assemble.
 struct LineStage<Sink: EventSink>: LineSink {
   var unwrapper: RecordUnwrapper
   let assembler: EventAssembler
+  let traceIDs: TraceIDExtractor
   var sink: Sink
 
   mutating func consume(line: UnsafeBufferPointer<UInt8>, number: Int, wasCut: Bool) {
-    if let record = unwrapper.unwrap(line: line, number: number, wasCut: wasCut) {
+    if var record = unwrapper.unwrap(line: line, number: number, wasCut: wasCut) {
+      if record.traceID == nil { record.traceID = traceIDs.traceID(in: record.payload) }
       assembler.consume(record, into: &sink)
     }
   }
 
   mutating func finish() {
     let assembler = self.assembler
+    let traceIDs = self.traceIDs
     var sink = self.sink
-    unwrapper.finish { record in assembler.consume(record, into: &sink) }
+    unwrapper.finish { record in
+      var record = record
+      if record.traceID == nil { record.traceID = traceIDs.traceID(in: record.payload) }
+      assembler.consume(record, into: &sink)
+    }
     assembler.finish(into: &sink)
     self.sink = sink
   }

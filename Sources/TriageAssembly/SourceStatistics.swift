@@ -10,7 +10,9 @@ public struct SourceStatistics: Sendable {
   public struct SkippedLines: Sendable, Equatable {
     /// Empty or whitespace-only lines outside any event (and trailing ones trimmed off).
     public var blank = 0
-    public var total: Int { blank }
+    /// Lines of a span or OTLP dump: read as spans and log records, not as lines.
+    public var dump = 0
+    public var total: Int { blank + dump }
   }
 
   public var framing = FramingCounts()
@@ -22,6 +24,8 @@ public struct SourceStatistics: Sendable {
   /// Multi-line events (stack traces) per language.
   public var tracesByLanguage: [TraceLanguage: Int] = [:]
   public var skippedLines = SkippedLines()
+  /// Spans read, when the source is a span dump.
+  public var spans = 0
   /// Events that hit the line or byte cap.
   public var truncatedEvents = 0
   /// Records per format (layers + payload format), to show what was detected.

@@ -16,7 +16,7 @@ public struct TriageCommand: ParsableCommand {
       64 usage error.
       """,
     version: version,
-    subcommands: [Events.self, Signatures.self]
+    subcommands: [Events.self, Traces.self, Signatures.self]
   )
 
   public init() {}

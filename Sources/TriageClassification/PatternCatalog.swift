@@ -1,3 +1,4 @@
+import TriageUnwrapping
 import Foundation
 import TriageAssembly
 import TriageInput

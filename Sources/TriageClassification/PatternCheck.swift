@@ -1,3 +1,4 @@
+import TriageUnwrapping
 
 /// Runs every pattern's own samples, as `triage signatures check` and the test suite do.
 ///

@@ -11,6 +11,7 @@ public struct InputWarning: Sendable, Equatable, CustomStringConvertible {
     case corruptTar = "corrupt-tar"
     case nestingTooDeep = "nesting-too-deep"
     case unreadable = "unreadable"
+    case malformedDump = "malformed-dump"
     case skippedSpecialFile = "special-file"
     case documentationSkipped = "documentation-skipped"
     case cutLines = "cut-lines"

@@ -48,6 +48,13 @@ public enum JSONObjectScanner {
   }
 
   /// Scans a string body starting after its opening quote.
+  /// - Returns: the index of the closing quote and whether escapes occurred; nil when the
+  ///   string is not closed.
+  public static func scanStringBody(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (Int, Bool)? {
+    scanString(bytes, from: start)
+  }
+
+  /// Scans a string body starting after its opening quote.
   /// - Returns: the index of the closing quote and whether escapes occurred.
   static func scanString(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (Int, Bool)? {
     // Strings in log lines are short: a plain byte loop beats two memchr calls.

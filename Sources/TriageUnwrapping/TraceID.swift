@@ -48,6 +48,33 @@ public struct TraceID: Sendable, Hashable, CustomStringConvertible {
     self.init(upperHalf: 0, lowerHalf: value)
   }
 
+  /// Parses a base64 id (standard or URL alphabet, padded or not) of 16 bytes (a trace id)
+  /// or 8 bytes (a 64-bit one), as generic protobuf JSON marshalers write them (Tempo, Jaeger's
+  /// proto JSON). Rejects other lengths and an all-zero id.
+  public init?(base64: UnsafeBufferPointer<UInt8>) {
+    guard let bytes = Base64.decode(base64), bytes.count == 16 || bytes.count == 8 else { return nil }
+    var upper: UInt64 = 0
+    var lower: UInt64 = 0
+    for byte in bytes {
+      upper = upper << 8 | lower >> 56
+      lower = lower << 8 | UInt64(byte)
+    }
+    guard upper != 0 || lower != 0 else { return nil }
+    self.init(upperHalf: upper, lowerHalf: lower)
+  }
+
+  /// Parses an id as span dumps write it: hex (any case, leading zeros possibly dropped) or,
+  /// when that fails, base64.
+  public init?(idText: UnsafeBufferPointer<UInt8>) {
+    if let hex = TraceID(hex: idText) {
+      self = hex
+    } else if let decoded = TraceID(base64: idText) {
+      self = decoded
+    } else {
+      return nil
+    }
+  }
+
   /// Appends the 32 lowercase hex digits to a byte buffer.
   public func appendHex(to output: inout [UInt8]) {
     for half in [upperHalf, lowerHalf] {
@@ -67,5 +94,40 @@ public struct TraceID: Sendable, Hashable, CustomStringConvertible {
       text[index + 16] = digits[Int(lowerHalf >> UInt64(60 - index * 4) & 0xF)]
     }
     return String(decoding: text, as: UTF8.self)
+  }
+}
+
+/// Base64 as protobuf JSON writes bytes: standard or URL-safe alphabet, with or without padding.
+public enum Base64 {
+  /// The decoded bytes, or nil when a character is outside both alphabets or the length is
+  /// impossible.
+  /// - Complexity: O(n).
+  public static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    var end = text.count
+    while end > 0 && text[end - 1] == UInt8(ascii: "=") { end -= 1 }
+    guard end % 4 != 1 else { return nil }
+    var output: [UInt8] = []
+    output.reserveCapacity(end * 3 / 4)
+    var accumulator: UInt32 = 0
+    var bits = 0
+    for index in 0..<end {
+      let byte = text[index]
+      let value: UInt32
+      switch byte {
+      case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = UInt32(byte - UInt8(ascii: "A"))
+      case UInt8(ascii: "a")...UInt8(ascii: "z"): value = UInt32(byte - UInt8(ascii: "a")) + 26
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): value = UInt32(byte - UInt8(ascii: "0")) + 52
+      case UInt8(ascii: "+"), UInt8(ascii: "-"): value = 62
+      case UInt8(ascii: "/"), UInt8(ascii: "_"): value = 63
+      default: return nil
+      }
+      accumulator = accumulator << 6 | value
+      bits += 6
+      if bits >= 8 {
+        bits -= 8
+        output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+      }
+    }
+    return output
   }
 }

@@ -1,5 +1,5 @@
 import Testing
-@testable import TriageClassification
+import TriageUnwrapping
 
 /// ICURegex matches ASCII texts on a widened UTF-16 copy and other texts through UTF-8; both
 /// must report the same byte offsets.

@@ -9,17 +9,17 @@ import _FoundationICU
 /// CPU per GB of benchmark log than through a UTF-8 `UText`, which any other text still goes
 /// through. Either way match positions are byte offsets. One instance keeps match state: use
 /// ``copy(sharing:)`` for another thread.
-final class ICURegex: @unchecked Sendable {
+package final class ICURegex: @unchecked Sendable {
   private let handle: OpaquePointer
   private let text: UnsafeMutablePointer<UText>
   /// Where an ASCII text is widened; shared by the regexes one thread uses.
   private let wide: WideningBuffer
   /// ICU group numbers of the named groups, in ``init(pattern:ignoresCase:multiline:groupNames:)`` order.
-  let groupNumbers: [Int32]
+  package let groupNumbers: [Int32]
 
   /// Compiles `pattern` (ICU syntax).
   /// - Throws: a sentence naming ICU's error and where in the pattern it was found.
-  init(pattern: String, ignoresCase: Bool, multiline: Bool, groupNames: [String]) throws(ICURegexError) {
+  package init(pattern: String, ignoresCase: Bool, multiline: Bool, groupNames: [String]) throws(ICURegexError) {
     var status = U_ZERO_ERROR
     var parseError = UParseError()
     // Only \n ends a line, as in the framer (not \r, \f or U+2028).
@@ -81,7 +81,7 @@ final class ICURegex: @unchecked Sendable {
   /// An independent copy (its own match state) for use on another thread.
   /// - Parameter wide: the widening buffer of the regexes that thread uses (one per thread
   ///   keeps memory to one copy of the longest text matched).
-  func copy(sharing wide: WideningBuffer) -> ICURegex {
+  package func copy(sharing wide: WideningBuffer) -> ICURegex {
     var status = U_ZERO_ERROR
     return ICURegex(handle: swift_uregex_clone(handle, &status)!, groupNumbers: groupNumbers, wide: wide)
   }
@@ -89,7 +89,7 @@ final class ICURegex: @unchecked Sendable {
   /// The first match in `bytes`: its byte range and each named group's range (nil when the
   /// group did not take part). ^ and $ anchor at the ends of `bytes` (and at line breaks in
   /// multiline mode).
-  func firstMatch(in bytes: UnsafeBufferPointer<UInt8>) -> (range: Range<Int>, groups: [Range<Int>?])? {
+  package func firstMatch(in bytes: UnsafeBufferPointer<UInt8>) -> (range: Range<Int>, groups: [Range<Int>?])? {
     guard setText(bytes) else { return nil }
     var status = U_ZERO_ERROR
     guard swift_uregex_findNext(handle, &status) != 0, status.rawValue <= U_ZERO_ERROR.rawValue else { return nil }
@@ -98,7 +98,7 @@ final class ICURegex: @unchecked Sendable {
 
   /// The match that starts exactly at byte `start` of `bytes`, if any (ICU `lookingAt` on the
   /// region from `start`); the bytes before `start` still count for `\b` and look-behind.
-  func prefixMatch(in bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> (range: Range<Int>, groups: [Range<Int>?])? {
+  package func prefixMatch(in bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> (range: Range<Int>, groups: [Range<Int>?])? {
     guard setText(bytes) else { return nil }
     var status = U_ZERO_ERROR
     swift_uregex_setRegion64(handle, Int64(start), Int64(bytes.count), &status)
@@ -145,19 +145,19 @@ final class ICURegex: @unchecked Sendable {
 /// UTF-16 units of the ASCII text a regex is matching, reused from match to match by the
 /// regexes of one thread. A regex reads the units only during its own match calls, so the
 /// next regex may overwrite them.
-final class WideningBuffer: @unchecked Sendable {
+package final class WideningBuffer: @unchecked Sendable {
   /// The widened text; valid until the next ``widenIfASCII(_:)``.
-  private(set) var units: UnsafeMutablePointer<UInt16>
+  package private(set) var units: UnsafeMutablePointer<UInt16>
   private var capacity = 256
 
-  init() { units = .allocate(capacity: capacity) }
+  package init() { units = .allocate(capacity: capacity) }
 
   deinit { units.deallocate() }
 
   /// Copies `bytes` into ``units``, one unit per byte; false when a byte is not ASCII (the
   /// copy is then unusable).
   /// - Complexity: O(n), one pass.
-  func widenIfASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+  package func widenIfASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     if bytes.count > capacity {
       units.deallocate()
       capacity = max(bytes.count, 2 * capacity)
@@ -173,6 +173,6 @@ final class WideningBuffer: @unchecked Sendable {
 }
 
 /// A regex ICU could not compile.
-struct ICURegexError: Error {
-  let message: String
+package struct ICURegexError: Error {
+  package let message: String
 }

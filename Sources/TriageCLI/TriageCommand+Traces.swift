@@ -1,0 +1,127 @@
+import ArgumentParser
+import TriageAssembly
+import TriageClassification
+import TriageCorrelation
+import TriageInput
+import TriageReporting
+import TriageSpans
+import TriageUnwrapping
+
+extension TriageCommand {
+  /// `triage traces`: traces found in span dumps and logs, their health, and where the
+  /// incomplete ones stopped.
+  struct Traces: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List the traces in span dumps and logs: their health, where incomplete ones stopped, and the crash that ended them.",
+      discussion: """
+        Span dumps (Jaeger, OTLP, Zipkin, Tempo JSON; recognised by content) go next to the logs: \
+        triage traces logs/ traces.json. Each trace is ok, error or incomplete (a span whose parent \
+        never ended, no root, a client call to a traced service that no server answered, a span \
+        that never ended); incomplete traces are grouped by the span they stopped at and tied to \
+        the crash of that service. --id shows one trace as a waterfall with its log events.
+        """
+    )
+
+    @OptionGroup(title: "Input") var input: InputOptions
+    @OptionGroup(title: "Output") var output: OutputOptions
+
+    @Option(help: "Output format.")
+    var format: EventFormat = .text
+
+    @Option(name: .customLong("id"), help: "Show one trace (32 or 16 hex digits) as a waterfall with its log events.")
+    var traceID: String?
+
+    @Option(help: "In text output, list at most this many traces per status.")
+    var limit = 20
+
+    @Option(
+      name: .customLong("patterns"),
+      help: "A directory of pattern files (*.yaml) to add to the built-in catalog, or to replace built-ins by id. Repeatable.",
+      completion: .directory)
+    var patternDirectories: [String] = []
+
+    func validate() throws {
+      if let traceID, parsedTraceID(traceID) == nil {
+        throw ValidationError("--id takes a trace id of 1 to 32 hex digits, e.g. 4bf92f3577b34da6a3ce929d0e0e4736.")
+      }
+      guard limit >= 1 else { throw ValidationError("--limit must be at least 1.") }
+    }
+
+    func parsedTraceID(_ text: String) -> TraceID? {
+      var bytes = Array(text.utf8)
+      return bytes.withUnsafeMutableBufferPointer { TraceID(hex: UnsafeBufferPointer($0)) }
+    }
+
+    func run() throws {
+      let paths = try input.resolvedPaths()
+      let classifier = Classifier(catalog: try PatternOptions.catalog(directories: patternDirectories))
+      var reader = EventReader()
+      reader.maximumLineLength = input.maximumLineLength
+      let writer: OutputWriter
+      do {
+        writer = try output.outputPath.map { path throws(InputError) in try OutputWriter(path: path) } ?? OutputWriter()
+      } catch {
+        printError("triage: \(error)")
+        throw ExitCode(2)
+      }
+      if let identity = writer.fileIdentity { reader.excludedFiles = [identity] }
+      let wanted = traceID.flatMap(parsedTraceID)
+      let collector = TraceEventCollector(wanted: wanted, services: reader.services)
+      let index = Events.read(paths, with: reader, classifier: classifier, into: TraceLogIndex(inner: collector))
+
+      let services = reader.services
+      let analyzer = TraceAnalyzer()
+      let traces = analyzer.analyze(
+        .init(store: reader.spans, evidence: index.traces, findings: index.findings, serviceName: { services.name($0) }))
+      let report = TraceReport(traces: traces, store: reader.spans, findings: index.findings, serviceName: { services.name($0) })
+
+      if let wanted {
+        let matches = traces.filter { $0.traceID == wanted || $0.traceID.lowerHalf == wanted.lowerHalf && (wanted.upperHalf == 0 || $0.traceID.upperHalf == 0) }
+        guard let trace = matches.first else {
+          printError("triage: trace \(wanted) is in none of the inputs (no span and no log event carries it).")
+          throw ExitCode(1)
+        }
+        switch format {
+        case .text: writer.write(report.renderWaterfall(trace, logs: index.inner.lines))
+        case .json:
+          var single = TraceReport(traces: [trace], store: reader.spans, findings: index.findings, serviceName: { services.name($0) })
+            .renderJSON()
+          single.removeLast()
+          writer.write(single)
+          writer.write("\n")
+        }
+      } else {
+        switch format {
+        case .text: writer.write(report.renderText(limit: limit))
+        case .json: writer.write(report.renderJSON())
+        }
+      }
+      writer.flush()
+      if index.unindexedEvents > 0 {
+        printError("triage: warning: more than \(index.maximumTraces) trace ids in the logs; \(index.unindexedEvents) event(s) with other ids were not joined.")
+      }
+      for warning in reader.diagnostics.warnings { printError("triage: warning: \(warning)") }
+      for error in reader.diagnostics.errors { printError("triage: error: \(error)") }
+      if !reader.diagnostics.errors.isEmpty { throw ExitCode(2) }
+    }
+  }
+}
+
+/// Keeps the log events of one trace (for the waterfall), at most 1,000.
+struct TraceEventCollector: ClassifiedEventSink {
+  let wanted: TraceID?
+  let services: ServiceTable
+  var lines: [TraceReport.LogLine] = []
+
+  mutating func begin(source: TextSource) {}
+
+  mutating func consume(_ event: Event, findings: [Finding]) {
+    guard let wanted, let id = event.traceID, id.lowerHalf == wanted.lowerHalf, lines.count < 1000 else { return }
+    let firstLine = event.text.prefix { $0 != 0x0A }
+    var text = String(decoding: firstLine.prefix(200), as: UTF8.self)
+    if let finding = findings.first { text += "  [\(finding.category.rawValue): \(finding.signature)]" }
+    lines.append(.init(time: event.time, service: event.service.map { services.name($0) } ?? "?", level: event.level, text: text))
+  }
+
+  mutating func end(source: TextSource, statistics: SourceStatistics) {}
+}

@@ -1,0 +1,310 @@
+import TriageClassification
+import TriageSpans
+import TriageUnwrapping
+
+/// Joins spans, the log events that carry trace ids and crash findings into traces with a
+/// health, grouped where they stopped and tied to the crash that ended them.
+///
+/// Health follows shared/reference/trace-formats.md §6.3 and avoids the false positives of §7:
+/// - `incomplete`: a span whose parent is in no dump (not when it only FOLLOWS_FROM or links
+///   to its cause, nor when the parent is in another trace), no root at all (unless the one
+///   top span is an entry point called from an untraced edge), a client span to a service
+///   that is traced elsewhere in the dumps with no server span under it (a database, cache or
+///   external API that has no spans is not a missing server side), a span that never ended.
+///   Clock skew changes no verdict: nothing here compares a child's times with its parent's.
+/// - `error`: otherwise, when a span has an error status (or, for a trace known only from
+///   logs, when its events include an error or a finding).
+/// - `ok`: everything else.
+///
+/// A trace is tied to a crash (an `oom`, `segfault` or `killed` finding; a kill with an OOM
+/// report within 10 s is the OOM) when it is incomplete at a span of the crashed service that
+/// started before the crash, within ``spanReach``. A trace known only from logs (or incomplete
+/// without such a span) that was in flight on the crashed service (see ``TraceLogIndex``) is
+/// tied too, as "may have been": logs rarely say when a request ended, so its status stays.
+/// - Complexity: O(s log s) for s spans (the store is sorted once), plus O(t × c) for t traces
+///   and c crashes.
+public struct TraceAnalyzer {
+  /// The in-flight window the log index used (for the explanation).
+  public var logWindow: Int64 = 120_000
+  /// How long after an incomplete trace's last span started a crash of its service still ends it.
+  public var spanReach: Int64 = 30 * 60_000
+
+  public init() {}
+
+  /// The input of an analysis.
+  public struct Input {
+    public var store: SpanStore
+    public var evidence: [UInt64: TraceLogEvidence]
+    public var findings: [CorrelatedFinding]
+    public var serviceName: (ServiceTable.ID) -> String
+
+    public init(
+      store: SpanStore, evidence: [UInt64: TraceLogEvidence], findings: [CorrelatedFinding], serviceName: @escaping (ServiceTable.ID) -> String
+    ) {
+      self.store = store
+      self.evidence = evidence
+      self.findings = findings
+      self.serviceName = serviceName
+    }
+  }
+
+  /// Every trace in the dumps and the logs: incomplete first, then error, then ok; each group
+  /// by start time.
+  public func analyze(_ input: Input) -> [TraceAnalysis] {
+    let store = input.store
+    store.deduplicate()
+    let spans = store.spans
+    let strings = store.strings
+    let traced = Set(spans.map { ServiceName.normalized(strings[$0.service]) }.filter { !$0.isEmpty })
+    var traces: [TraceAnalysis] = []
+    var joined: Set<UInt64> = []
+    var low = 0
+    while low < spans.count {
+      var high = low + 1
+      while high < spans.count && spans[high].traceID == spans[low].traceID { high += 1 }
+      var trace = analyzeSpans(spans[low..<high], range: low..<high, store: store, traced: traced)
+      if let evidence = lookUp(trace.traceID, in: input.evidence) {
+        trace.logEvents = evidence.events
+        trace.findingIndexes = evidence.findingIndexes
+        joined.insert(evidence.traceID.lowerHalf)
+      }
+      traces.append(trace)
+      low = high
+    }
+    let spanTraces = Set(traces.map(\.traceID))
+    for summary in store.summaries where !spanTraces.contains(summary.traceID) {
+      var trace = TraceAnalysis(traceID: summary.traceID)
+      trace.isSummaryOnly = true
+      trace.spanCount = summary.spanCount
+      trace.errorCount = summary.errorSpanCount
+      trace.orphanCount = summary.orphanSpanCount
+      trace.services = summary.services
+      trace.root = summary.rootService.map { SpanLabel(service: $0, name: summary.rootOperation ?? "") }
+      trace.start = summary.start > 0 ? summary.start : nil
+      trace.end = summary.end > 0 ? summary.end : nil
+      trace.status = summary.orphanSpanCount > 0 ? .incomplete : summary.errorSpanCount > 0 ? .error : .ok
+      traces.append(trace)
+    }
+    for (key, evidence) in input.evidence where !joined.contains(key) {
+      var trace = TraceAnalysis(traceID: evidence.traceID)
+      trace.logEvents = evidence.events
+      trace.findingIndexes = evidence.findingIndexes
+      trace.services = evidence.lastTimeByService.map { input.serviceName($0.service) }
+      trace.start = evidence.firstTime.map { $0.millisecondsSinceEpoch * 1_000_000 }
+      trace.end = evidence.lastTime.map { $0.millisecondsSinceEpoch * 1_000_000 }
+      let failed = (evidence.worstLevel ?? .info) >= .error || !evidence.findingIndexes.isEmpty
+      trace.status = failed ? .error : .ok
+      traces.append(trace)
+    }
+    tieCrashes(&traces, input: input)
+    traces.sort { left, right in
+      if left.status != right.status { return left.status > right.status }
+      if left.start != right.start { return (left.start ?? .max) < (right.start ?? .max) }
+      return left.traceID.description < right.traceID.description
+    }
+    return traces
+  }
+
+  func lookUp(_ traceID: TraceID, in evidence: [UInt64: TraceLogEvidence]) -> TraceLogEvidence? {
+    guard let entry = evidence[traceID.lowerHalf] else { return nil }
+    guard entry.traceID.upperHalf == traceID.upperHalf || entry.traceID.upperHalf == 0 || traceID.upperHalf == 0 else { return nil }
+    return entry
+  }
+
+  /// Health and shape of one trace's spans.
+  func analyzeSpans(_ slice: ArraySlice<Span>, range: Range<Int>, store: SpanStore, traced: Set<String>) -> TraceAnalysis {
+    let spans = Array(slice)
+    let strings = store.strings
+    var trace = TraceAnalysis(traceID: spans[0].traceID)
+    trace.spanRange = range
+    trace.spanCount = spans.count
+    let ids = Set(spans.map(\.spanID))
+    let parents = Set(spans.map(\.parentSpanID))
+    func label(_ span: Span) -> SpanLabel { SpanLabel(service: strings[span.service], name: strings[span.name]) }
+
+    var orphans: [Span] = []
+    for span in spans {
+      if span.status == .error { trace.errorCount += 1 }
+      if span.isRoot {
+        trace.rootCount += 1
+        continue
+      }
+      if let other = span.parentTraceID, other != span.traceID {
+        if !store.contains(traceID: other, spanID: span.parentSpanID) { trace.orphanCount += 1 }
+        continue
+      }
+      guard !ids.contains(span.parentSpanID) else { continue }
+      trace.orphanCount += 1
+      if !span.flags.contains(.followsFrom) { orphans.append(span) }
+    }
+    // One top span called from an untraced edge (a SERVER or CONSUMER whose parent the dump
+    // marks as remote, and whose caller has no spans) is the root in all but name.
+    if trace.rootCount == 0, orphans.count == 1, orphans[0].kind == .server || orphans[0].kind == .consumer,
+      orphans[0].flags.contains(.parentIsRemote), spans.allSatisfy({ $0.start >= orphans[0].start })
+    {
+      orphans.removeAll()
+    } else if trace.rootCount == 0 {
+      trace.reasons.append(.rootless)
+    }
+    for orphan in orphans { trace.reasons.append(.orphan(span: label(orphan), missingParent: orphan.parentSpanID)) }
+    for span in spans {
+      if span.flags.contains(.neverEnded) { trace.reasons.append(.neverEnded(span: label(span))) }
+      guard span.kind == .client, !parents.contains(span.spanID), span.remoteService != 0 else { continue }
+      let callee = ServiceName.normalized(strings[span.remoteService])
+      if traced.contains(callee) && callee != ServiceName.normalized(strings[span.service]) {
+        trace.reasons.append(.clientWithoutServer(span: label(span), callee: strings[span.remoteService]))
+      }
+    }
+    trace.status = !trace.reasons.isEmpty ? .incomplete : trace.errorCount > 0 ? .error : .ok
+
+    var services: [String] = []
+    var last: Span?
+    var root: Span?
+    for span in spans.sorted(by: { $0.start < $1.start }) {
+      let service = strings[span.service]
+      if !service.isEmpty && !services.contains(service) { services.append(service) }
+      if last == nil || span.start >= last!.start { last = span }
+      if span.isRoot && root == nil { root = span }
+      if span.start > 0 { trace.start = min(trace.start ?? span.start, span.start) }
+      if let end = span.end, span.start > 0 { trace.end = max(trace.end ?? end, end) }
+    }
+    trace.services = services
+    trace.lastSpan = last.map(label)
+    trace.root = root.map(label)
+    return trace
+  }
+
+  /// A process death: where, when, what.
+  struct CrashOccurrence {
+    var findingIndex: Int
+    var category: CrashCategory
+    var service: String
+    var time: Timestamp
+  }
+
+  /// Crash findings by service and time; a kill with an OOM report within 10 s of it is that
+  /// OOM (a line without a time takes its source's last time before it, so either may come
+  /// first).
+  func crashOccurrences(_ input: Input) -> [CrashOccurrence] {
+    let ooms = input.findings.indices.filter { input.findings[$0].category == .oom && input.findings[$0].time != nil }
+    var occurrences: [CrashOccurrence] = []
+    for (index, finding) in input.findings.enumerated() where finding.isCrash {
+      guard let time = finding.time, let name = finding.service.map(input.serviceName) ?? finding.namedService else { continue }
+      guard name != "kernel" else { continue }
+      var occurrence = CrashOccurrence(findingIndex: index, category: finding.category, service: name, time: time)
+      if finding.category == .killed,
+        let oom = ooms.first(where: {
+          let delta = time.millisecondsSinceEpoch - input.findings[$0].time!.millisecondsSinceEpoch
+          return abs(delta) <= 10_000
+        })
+      {
+        occurrence.category = .oom
+        occurrence.findingIndex = oom
+      }
+      occurrences.append(occurrence)
+    }
+    return occurrences.sorted { $0.time < $1.time }
+  }
+
+  func tieCrashes(_ traces: inout [TraceAnalysis], input: Input) {
+    let crashes = crashOccurrences(input)
+    guard !crashes.isEmpty else { return }
+    let strings = input.store.strings
+    let spans = input.store.spans
+    for index in traces.indices where traces[index].status == .incomplete || traces[index].spanCount == 0 {
+      let trace = traces[index]
+      // A span of the crashed service that started before the crash.
+      if trace.status == .incomplete, let last = trace.lastSpan, !trace.spanRange.isEmpty {
+        let lastStart = spans[trace.spanRange].map(\.start).max() ?? 0
+        let lastMillis = lastStart / 1_000_000
+        if let crash = crashes.first(where: {
+          ServiceName.matches($0.service, last.service) && $0.time.millisecondsSinceEpoch >= lastMillis - 1_000
+            && $0.time.millisecondsSinceEpoch - lastMillis <= spanReach
+        }) {
+          let seconds = Double(crash.time.millisecondsSinceEpoch - lastMillis) / 1000
+          traces[index].crash = CrashTie(
+            findingIndex: crash.findingIndex, category: crash.category, service: crash.service, time: crash.time,
+            reason: "stopped at \(last) (started \(seconds.formatted1)s before \(crash.service)'s \(crash.category.rawValue) crash)")
+          _ = strings
+          continue
+        }
+      }
+      // In flight on the crashed service: it logged there shortly before the crash.
+      guard let evidence = lookUp(trace.traceID, in: input.evidence), let first = evidence.crashFindingIndexes.first else { continue }
+      let finding = input.findings[first]
+      let service = finding.service.map(input.serviceName) ?? finding.namedService ?? "?"
+      let occurrence = crashes.first { $0.service == service && $0.time == finding.time }
+      let category = occurrence?.category ?? finding.category
+      traces[index].crash = CrashTie(
+        findingIndex: occurrence?.findingIndex ?? first, category: category, service: service, time: finding.time,
+        reason: "it may have been in flight on \(service) when it crashed (\(category.rawValue)): it logged there within \(logWindow / 1000)s before, "
+          + "with no completion logged"
+          + (evidence.crashFindingIndexes.count > 1 ? "; so at \(evidence.crashFindingIndexes.count - 1) later crash(es)" : ""))
+      traces[index].crashesInFlight = evidence.crashFindingIndexes.count
+    }
+  }
+
+  /// Incomplete traces grouped by where they stopped (their last span), largest group first.
+  public static func stoppedAt(_ traces: [TraceAnalysis]) -> [(span: SpanLabel, traces: [TraceID])] {
+    var groups: [SpanLabel: [TraceID]] = [:]
+    var order: [SpanLabel] = []
+    for trace in traces where trace.status == .incomplete {
+      guard let last = trace.lastSpan else { continue }
+      if groups[last] == nil { order.append(last) }
+      groups[last, default: []].append(trace.traceID)
+    }
+    return order.map { ($0, groups[$0]!) }.sorted { $0.traces.count > $1.traces.count }
+  }
+}
+
+extension SpanStore {
+  /// Whether a span with this trace and span id was read (after ``deduplicate()``).
+  /// - Complexity: O(log n + spans of that trace).
+  func contains(traceID: TraceID, spanID: UInt64) -> Bool {
+    var low = 0
+    var high = spans.count
+    while low < high {
+      let middle = (low + high) / 2
+      let id = spans[middle].traceID
+      if (id.upperHalf, id.lowerHalf) < (traceID.upperHalf, traceID.lowerHalf) { low = middle + 1 } else { high = middle }
+    }
+    while low < spans.count && spans[low].traceID == traceID {
+      if spans[low].spanID == spanID { return true }
+      low += 1
+    }
+    return false
+  }
+}
+
+/// Service names as logs and spans spell them: `worker-1` (a compose replica), `tickets-worker-1`
+/// (with the project), `worker` (OTel `service.name`).
+enum ServiceName {
+  /// Lowercase, without a replica number (`worker-1` → `worker`).
+  static func normalized(_ name: String) -> String {
+    var text = name.lowercased()
+    while let last = text.last, last.isNumber { text.removeLast() }
+    if text.count < name.count, let last = text.last, last == "-" || last == "_" || last == "." {
+      text.removeLast()
+    } else if text.count < name.count {
+      text = name.lowercased()
+    }
+    return text
+  }
+
+  /// Whether two spellings name the same service: equal once normalised, or one is the other
+  /// with a project prefix (`tickets-worker`).
+  static func matches(_ left: String, _ right: String) -> Bool {
+    let a = normalized(left)
+    let b = normalized(right)
+    guard !a.isEmpty, !b.isEmpty else { return false }
+    return a == b || a.hasSuffix("-" + b) || a.hasSuffix("_" + b) || b.hasSuffix("-" + a) || b.hasSuffix("_" + a)
+  }
+}
+
+extension Double {
+  /// One decimal: `12.3`.
+  var formatted1: String {
+    let tenths = (self * 10).rounded()
+    return "\(Int(tenths) / 10).\(abs(Int(tenths) % 10))"
+  }
+}

@@ -1,0 +1,180 @@
+import TriageAssembly
+import TriageClassification
+import TriageInput
+import TriageUnwrapping
+
+/// What the log events said about one trace id.
+public struct TraceLogEvidence: Sendable {
+  public var traceID: TraceID
+  public var events = 0
+  public var firstTime: Timestamp?
+  public var lastTime: Timestamp?
+  /// The last time each service (up to ``TraceLogIndex/servicesPerTrace``) logged for it.
+  public var lastTimeByService: [(service: ServiceTable.ID, time: Timestamp?)] = []
+  /// Indexes into ``TraceLogIndex/crashes`` and ``TraceLogIndex/findings`` of its events' findings.
+  public var findingIndexes: [Int] = []
+  /// The most severe level its events stated.
+  public var worstLevel: LogLevel?
+  /// Crash findings (indexes into ``TraceLogIndex/findings``) of a service the trace was in
+  /// flight on: it logged there within the window before the crash and had not logged a
+  /// completion since. At most 8, earliest first.
+  public var crashFindingIndexes: [Int] = []
+
+  init(traceID: TraceID) { self.traceID = traceID }
+}
+
+/// A finding kept for correlation: who, when, what.
+public struct CorrelatedFinding: Sendable {
+  public var category: CrashCategory
+  public var signature: String
+  public var confidence: Confidence
+  public var service: ServiceTable.ID?
+  /// The service a line names when the line itself has none (compose's `worker-1 exited with
+  /// code 137` names its container).
+  public var namedService: String?
+  public var time: Timestamp?
+  /// The line had no time: ``time`` is that of the source's last event before it.
+  public var timeIsInferred = false
+  public var source: String
+  public var line: Int
+  public var captures: [String: String]
+  public var traceID: TraceID?
+  public var text: String
+
+  /// A finding that says a process died: out of memory, a native crash, or a kill.
+  public var isCrash: Bool { category == .oom || category == .segfault || category == .killed }
+}
+
+/// An event sink that indexes, per trace id, the log events that carry it, and keeps every
+/// finding (their number is small: only events that matched a crash signature).
+///
+/// It also notes which traces were in flight on a service when that service crashed: per
+/// service, the last 256 traces that logged there (with the time, and whether the line read as
+/// a completion: `succeeded`, `completed`, `finished`, `done`); a crash finding of the service
+/// ties every unfinished one that logged within ``inFlightWindow`` before it. Events arrive
+/// in order within a source, which is where a service's lines and its crash lines are.
+///
+/// Memory is bounded: at most ``maximumTraces`` trace ids are indexed (about 120 bytes each);
+/// once full, only ids that already have an entry are counted, and ``unindexedEvents`` says
+/// how many events were not. The index is keyed by the lower 64 bits of the id, so a 64-bit
+/// id (B3, Jaeger, Datadog) finds its 128-bit form (trace-formats.md §5.3).
+public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
+  public var inner: Inner
+  public static var servicesPerTrace: Int { 4 }
+  public var maximumTraces = 1_000_000
+  public private(set) var traces: [UInt64: TraceLogEvidence] = [:]
+  public private(set) var findings: [CorrelatedFinding] = []
+  public private(set) var unindexedEvents = 0
+  /// Keep the findings' matched text (for reports); off keeps only their facts.
+  public var keepsFindingText = true
+  private var sourceName = ""
+  private var lastTimeInSource: Timestamp?
+  /// How long before a crash a trace's last line on the service may be to count as in flight
+  /// (milliseconds). Long tasks log seldom: a worker may process one job for minutes.
+  public var inFlightWindow: Int64 = 120_000
+  private var inFlight: [ServiceTable.ID: [(trace: UInt64, time: Timestamp, finished: Bool)]] = [:]
+
+  public init(inner: Inner) { self.inner = inner }
+
+  public mutating func begin(source: TextSource) {
+    sourceName = source.name
+    lastTimeInSource = nil
+    inner.begin(source: source)
+  }
+
+  public mutating func consume(_ event: Event, findings eventFindings: [Finding]) {
+    var indexes: [Int] = []
+    for finding in eventFindings {
+      indexes.append(findings.count)
+      var kept = CorrelatedFinding(
+        category: finding.category, signature: finding.signature, confidence: finding.confidence, service: event.service,
+        time: event.time ?? lastTimeInSource, source: sourceName, line: event.lineNumber, captures: finding.captures,
+        traceID: event.traceID, text: keepsFindingText ? String(decoding: event.text.prefix(1024), as: UTF8.self) : "")
+      kept.timeIsInferred = event.time == nil && lastTimeInSource != nil
+      if event.service == nil { kept.namedService = finding.captures["container"] ?? finding.captures["service"] }
+      findings.append(kept)
+    }
+    if let time = event.time { lastTimeInSource = max(lastTimeInSource ?? time, time) }
+    for index in indexes where findings[index].isCrash { tieInFlightTraces(to: index) }
+    if let traceID = event.traceID {
+      let key = traceID.lowerHalf
+      if traces[key] == nil {
+        if traces.count < maximumTraces {
+          traces[key] = TraceLogEvidence(traceID: traceID)
+        } else {
+          unindexedEvents += 1
+        }
+      }
+      if traces[key] != nil {
+        record(event, findingIndexes: indexes, in: &traces[key]!)
+        if let service = event.service, let time = event.time { noteInFlight(key, on: service, at: time, text: event.text) }
+      }
+    }
+    inner.consume(event, findings: eventFindings)
+  }
+
+  private func record(_ event: Event, findingIndexes: [Int], in evidence: inout TraceLogEvidence) {
+    evidence.events += 1
+    if evidence.traceID.upperHalf == 0, let full = event.traceID, full.upperHalf != 0 { evidence.traceID = full }
+    if let time = event.time {
+      evidence.firstTime = min(evidence.firstTime ?? time, time)
+      evidence.lastTime = max(evidence.lastTime ?? time, time)
+    }
+    if let level = event.level { evidence.worstLevel = max(evidence.worstLevel ?? level, level) }
+    evidence.findingIndexes.append(contentsOf: findingIndexes)
+    if let service = event.service {
+      if let slot = evidence.lastTimeByService.firstIndex(where: { $0.service == service }) {
+        if let time = event.time { evidence.lastTimeByService[slot].time = max(evidence.lastTimeByService[slot].time ?? time, time) }
+      } else if evidence.lastTimeByService.count < Self.servicesPerTrace {
+        evidence.lastTimeByService.append((service, event.time))
+      }
+    }
+  }
+
+  private mutating func noteInFlight(_ trace: UInt64, on service: ServiceTable.ID, at time: Timestamp, text: UnsafeBufferPointer<UInt8>) {
+    var recent = inFlight[service, default: []]
+    recent.removeAll { $0.trace == trace }
+    if recent.count >= 256 { recent.removeFirst() }
+    recent.append((trace, time, Self.readsAsCompletion(text)))
+    inFlight[service] = recent
+  }
+
+  /// Ties the traces in flight on the crashed service to the crash, and forgets them there.
+  private mutating func tieInFlightTraces(to findingIndex: Int) {
+    let crash = findings[findingIndex]
+    guard let service = crash.service, let time = crash.time, let recent = inFlight[service] else { return }
+    var kept: [(trace: UInt64, time: Timestamp, finished: Bool)] = []
+    for entry in recent {
+      let age = time.millisecondsSinceEpoch - entry.time.millisecondsSinceEpoch
+      if !entry.finished && age >= 0 && age <= inFlightWindow, traces[entry.trace] != nil {
+        if traces[entry.trace]!.crashFindingIndexes.count < 8 { traces[entry.trace]!.crashFindingIndexes.append(findingIndex) }
+      } else if age <= inFlightWindow {
+        kept.append(entry)
+      }
+    }
+    inFlight[service] = kept
+  }
+
+  /// Whether a line says its work is done (`succeeded in 0.12s`, `request completed`).
+  static func readsAsCompletion(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+    let head = UnsafeBufferPointer(rebasing: text.prefix(400))
+    for word in completionWords where head.firstIndex(of: UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)) != nil {
+      return true
+    }
+    return false
+  }
+
+  static var completionWords: [StaticString] { ["succeeded", "completed", "finished", " done", "Succeeded", "Completed", "Finished", " Done"] }
+
+  public mutating func end(source: TextSource, statistics: SourceStatistics) {
+    inner.end(source: source, statistics: statistics)
+  }
+
+  /// The evidence for `traceID`: the entry with the same lower 64 bits, when the upper halves
+  /// agree or one of them is zero (a 64-bit id).
+  public func evidence(for traceID: TraceID) -> TraceLogEvidence? {
+    guard let entry = traces[traceID.lowerHalf] else { return nil }
+    guard entry.traceID.upperHalf == traceID.upperHalf || entry.traceID.upperHalf == 0 || traceID.upperHalf == 0 else { return nil }
+    return entry
+  }
+}

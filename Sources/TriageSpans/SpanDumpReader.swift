@@ -1,0 +1,341 @@
+import TriageInput
+import TriageUnwrapping
+
+/// Reads span dumps as a stream: Jaeger UI/query JSON (`{"data":[…]}`, a single trace, span
+/// arrays with embedded processes, proto JSON), Jaeger api_v3 (`{"result":…}`, summaries),
+/// OTLP JSON traces and logs (one document, or the collector file exporter's JSON lines),
+/// Zipkin v2 and v1 (arrays, or arrays of arrays), and Tempo (`batches`, `resourceSpans`,
+/// `{"trace":…}`), recognised by content.
+///
+/// The document is never held whole: the reader walks its outer structure and parses one
+/// unit at a time (a trace of `data`, an element of `resourceSpans`, a Zipkin span, a JSON
+/// line), so memory follows the largest unit plus the spans kept. A unit that does not parse
+/// is counted and skipped with a warning naming its byte offset; the units after it are read.
+/// - Complexity: O(n) in the dump's bytes: one scan to find each unit and one to parse it.
+public struct SpanDumpReader {
+  /// Where spans go.
+  public let store: SpanStore
+  /// Units larger than this stop the source with an error (a single trace, a resourceSpans
+  /// element or a JSON line of more than 1 GiB is not a span dump anyone exported).
+  public var maximumUnitLength = 1 << 30
+
+  /// What one dump held.
+  public struct Statistics: Sendable, Equatable {
+    public var bytes = 0
+    public var lines = 0
+    public var units = 0
+    public var spans = 0
+    public var logRecords = 0
+    public var summaries = 0
+    /// Units that were not valid JSON or held nothing readable.
+    public var skippedUnits = 0
+    public var warnings: [String] = []
+
+    public init() {}
+  }
+
+  public init(store: SpanStore) { self.store = store }
+
+  /// Whether the first bytes of a text source are a span dump (not JSON log lines that carry
+  /// trace ids): an object whose first member is a dump's envelope (`data`, `resourceSpans`,
+  /// `resourceLogs`, `batches`, `result`, `trace`, `summaries`, `spans`), a Jaeger trace
+  /// (`traceID` with `spans`), or an array of span objects (`traceId`/`traceID` with `id`,
+  /// `spanID` or `spanId`, or OTLP documents).
+  public static func isSpanDump(prefix: UnsafeBufferPointer<UInt8>) -> Bool {
+    var index = prefix.skippingJSONWhitespace(from: 0)
+    if index < prefix.count, prefix[index] == 0xEF { index = prefix.skippingJSONWhitespace(from: index + 3) }  // BOM
+    guard index < prefix.count else { return false }
+    if prefix[index] == UInt8(ascii: "{") {
+      guard let key = firstKey(prefix, objectAt: index) else { return false }
+      if envelopeKeys.contains(where: { key.equals($0) }) { return true }
+      return (key.equals("traceID") || key.equals("traceId")) && prefix.firstIndex(of: "\"spans\"") != nil
+    }
+    guard prefix[index] == UInt8(ascii: "[") else { return false }
+    index = prefix.skippingJSONWhitespace(from: index + 1)
+    if index < prefix.count, prefix[index] == UInt8(ascii: "[") { index = prefix.skippingJSONWhitespace(from: index + 1) }
+    guard index < prefix.count, prefix[index] == UInt8(ascii: "{") else { return false }
+    guard let key = firstKey(prefix, objectAt: index) else { return false }
+    if key.equals("resourceSpans") || key.equals("resourceLogs") { return true }
+    let head = prefix.slice(index, min(prefix.count, index + 4096))
+    let hasTrace = head.firstIndex(of: "\"traceId\"") != nil || head.firstIndex(of: "\"traceID\"") != nil
+    let hasSpan = head.firstIndex(of: "\"id\"") != nil || head.firstIndex(of: "\"spanID\"") != nil || head.firstIndex(of: "\"spanId\"") != nil
+    return hasTrace && hasSpan
+  }
+
+  static let envelopeKeys: [StaticString] = ["data", "resourceSpans", "resourceLogs", "batches", "result", "trace", "summaries", "spans"]
+
+  private static func firstKey(_ bytes: UnsafeBufferPointer<UInt8>, objectAt start: Int) -> UnsafeBufferPointer<UInt8>? {
+    let quote = bytes.skippingJSONWhitespace(from: start + 1)
+    guard quote < bytes.count, bytes[quote] == UInt8(ascii: "\""),
+      let (end, _) = JSONObjectScanner.scanStringBody(bytes, from: quote + 1)
+    else { return nil }
+    return bytes.slice(quote + 1, end)
+  }
+
+  /// Reads one dump. Log records of OTLP logs dumps go to `logRecord`.
+  /// - Throws: ``InputError`` when the stream fails; what was read before stays in the store.
+  public func read(
+    _ stream: ByteStream, source: String, logRecord: @escaping (SpanDumpLogRecord) -> Void = { _ in }
+  ) throws(InputError) -> Statistics {
+    let window = StreamWindow(stream: stream)
+    var walker = DumpWalker(
+      window: window, store: store, source: store.beginSource(source), maximumUnitLength: maximumUnitLength, logRecord: logRecord)
+    try walker.walkDocuments()
+    walker.statistics.bytes = window.bytesRead
+    walker.statistics.lines = window.lineBreaks + (window.endsWithoutLineBreak ? 1 : 0)
+    return walker.statistics
+  }
+}
+
+/// Where a unit sits in the document, which says what it is.
+enum UnitContext {
+  case jaegerTrace, resourceSpans, resourceLogs, jaegerSpan, summary
+  /// An element of a top-level array: a Zipkin span, a Jaeger span or an OTLP document.
+  case arrayElement
+}
+
+/// Walks the outer structure of a dump and hands each unit to its decoder.
+struct DumpWalker {
+  let window: StreamWindow
+  let store: SpanStore
+  let source: UInt32
+  let maximumUnitLength: Int
+  let logRecord: (SpanDumpLogRecord) -> Void
+  var statistics = SpanDumpReader.Statistics()
+  var tree = JSONTree()
+
+  init(window: StreamWindow, store: SpanStore, source: UInt32, maximumUnitLength: Int, logRecord: @escaping (SpanDumpLogRecord) -> Void) {
+    self.window = window
+    self.store = store
+    self.source = source
+    self.maximumUnitLength = maximumUnitLength
+    self.logRecord = logRecord
+  }
+
+  /// One document after another (JSON lines, or concatenated documents).
+  mutating func walkDocuments() throws(InputError) {
+    while true {
+      let next: UInt8?
+      do {
+        try window.skipWhitespace()
+        next = try window.current()
+      } catch {
+        if case .input(let failure) = error { throw failure }
+        return
+      }
+      guard let byte = next else { return }
+      do throws(WalkError) {
+        switch byte {
+        case UInt8(ascii: "{"): try walkTopObject()
+        case UInt8(ascii: "["): try walkTopArray()
+        default: throw WalkError.syntax(DumpSyntax(reason: "expected '{' or '[' (this is not JSON)"))
+        }
+      } catch {
+        switch error {
+        case .input(let failure): throw failure
+        case .syntax(let syntax):
+          statistics.skippedUnits += 1
+          statistics.warnings.append("byte \(window.absoluteOffset): \(syntax.reason); skipped to the next line.")
+          // Resynchronise at the next line: JSON lines recover, a broken document ends.
+          let more: Bool
+          do { more = try window.skipPastLineBreak() } catch {
+            if case .input(let failure) = error { throw failure }
+            return
+          }
+          guard more else { return }
+        }
+      }
+    }
+  }
+
+  /// A top-level object: a Jaeger trace as one unit, or an envelope whose arrays hold units.
+  mutating func walkTopObject() throws(WalkError) {
+    window.discardConsumed()
+    try window.advance()  // {
+    try window.skipWhitespace()
+    if try window.current() == UInt8(ascii: "\""), let key = try window.readString(),
+      key == Array("traceID".utf8) || key == Array("traceId".utf8)
+    {
+      window.position = window.mark
+      try unit(.jaegerTrace)
+      return
+    }
+    window.position = window.mark
+    try walkEnvelope()
+  }
+
+  /// The members of an envelope object at the cursor: arrays of units under known keys,
+  /// nested envelopes under `result` and `trace`, anything else skipped.
+  mutating func walkEnvelope() throws(WalkError) {
+    try window.expect(UInt8(ascii: "{"))
+    try window.skipWhitespace()
+    if try window.current() == UInt8(ascii: "}") { try window.advance(); return }
+    while true {
+      try window.skipWhitespace()
+      guard try window.current() == UInt8(ascii: "\""), let key = try window.readString() else {
+        throw .syntax(DumpSyntax(reason: "expected a member name"))
+      }
+      try window.skipWhitespace()
+      try window.expect(UInt8(ascii: ":"))
+      try window.skipWhitespace()
+      let value = try window.current()
+      let context = Self.context(forKey: key)
+      if let context, value == UInt8(ascii: "[") {
+        try walkUnits(context)
+      } else if value == UInt8(ascii: "{"), key == Array("result".utf8) || key == Array("trace".utf8) {
+        try walkEnvelope()
+      } else {
+        try skipValue()
+      }
+      try window.skipWhitespace()
+      if try window.current() == UInt8(ascii: ",") { try window.advance(); continue }
+      try window.expect(UInt8(ascii: "}"))
+      return
+    }
+  }
+
+  static func context(forKey key: [UInt8]) -> UnitContext? {
+    switch String(decoding: key, as: UTF8.self) {
+    case "data": .jaegerTrace
+    case "resourceSpans", "batches": .resourceSpans
+    case "resourceLogs": .resourceLogs
+    case "spans": .jaegerSpan
+    case "summaries": .summary
+    default: nil
+    }
+  }
+
+  /// A top-level array: its elements (or the elements of its inner arrays) are units.
+  mutating func walkTopArray() throws(WalkError) {
+    try window.advance()  // [
+    while true {
+      try window.skipWhitespace()
+      guard let byte = try window.current() else { throw .syntax(DumpSyntax(reason: "the array is not closed")) }
+      if byte == UInt8(ascii: "]") { try window.advance(); return }
+      if byte == UInt8(ascii: "[") {
+        try walkUnits(.arrayElement)
+      } else {
+        try unit(.arrayElement)
+      }
+      try window.skipWhitespace()
+      if try window.current() == UInt8(ascii: ",") { try window.advance() }
+    }
+  }
+
+  /// The elements of the array at the cursor, each a unit.
+  mutating func walkUnits(_ context: UnitContext) throws(WalkError) {
+    try window.advance()  // [
+    while true {
+      try window.skipWhitespace()
+      guard let byte = try window.current() else { throw .syntax(DumpSyntax(reason: "the array is not closed")) }
+      if byte == UInt8(ascii: "]") { try window.advance(); return }
+      try unit(context)
+      try window.skipWhitespace()
+      if try window.current() == UInt8(ascii: ",") { try window.advance() }
+    }
+  }
+
+  mutating func skipValue() throws(WalkError) {
+    guard try window.scanValue(maximumLength: maximumUnitLength) else {
+      throw .syntax(DumpSyntax(reason: "the JSON ends inside a value"))
+    }
+  }
+
+  /// Parses the value at the cursor as one unit and decodes it.
+  mutating func unit(_ context: UnitContext) throws(WalkError) {
+    window.discardConsumed()
+    let offset = window.absoluteOffset
+    guard try window.scanValue(maximumLength: maximumUnitLength) else {
+      throw .syntax(DumpSyntax(reason: "the JSON ends inside a value (truncated dump?)"))
+    }
+    statistics.units += 1
+    let bytes = window.bytes(from: window.mark, to: window.position)
+    do {
+      try tree.parse(bytes)
+    } catch {
+      statistics.skippedUnits += 1
+      statistics.warnings.append("byte \(offset + error.offset): \(error.reason); this unit was skipped.")
+      return
+    }
+    if !decode(context, tree.root) { statistics.skippedUnits += 1 }
+  }
+
+  /// Decodes a parsed unit; false when it held nothing readable.
+  mutating func decode(_ context: UnitContext, _ root: JSONTree.Index) -> Bool {
+    switch context {
+    case .jaegerTrace:
+      let count = JaegerDecoder.decodeTrace(tree, root, into: store, source: source)
+      statistics.spans += count
+      return tree.value(root, "spans") != nil
+    case .resourceSpans:
+      statistics.spans += OTLPDecoder.decodeResourceSpans(tree, root, into: store, source: source)
+      return true
+    case .resourceLogs:
+      let emit = logRecord
+      statistics.logRecords += OTLPDecoder.decodeResourceLogs(tree, root, strings: store.strings) { emit($0) }
+      return true
+    case .jaegerSpan:
+      let read = JaegerDecoder.decodeSpan(tree, root, processes: [:], into: store, source: source)
+      if read { statistics.spans += 1 }
+      return read
+    case .summary:
+      guard let summary = Self.summary(tree, root) else { return false }
+      store.append(summary)
+      statistics.summaries += 1
+      return true
+    case .arrayElement:
+      return decodeArrayElement(root)
+    }
+  }
+
+  /// An element of a top-level array, told apart by its members.
+  mutating func decodeArrayElement(_ root: JSONTree.Index) -> Bool {
+    guard tree.kind(root) == .object else { return false }
+    if let list = tree.value(root, "resourceSpans") {
+      tree.forEachElement(list) { element in statistics.spans += OTLPDecoder.decodeResourceSpans(tree, element, into: store, source: source) }
+      return true
+    }
+    if let list = tree.value(root, "resourceLogs") {
+      let emit = logRecord
+      tree.forEachElement(list) { element in statistics.logRecords += OTLPDecoder.decodeResourceLogs(tree, element, strings: store.strings) { emit($0) } }
+      return true
+    }
+    if tree.value(root, "spans") != nil {
+      statistics.spans += JaegerDecoder.decodeTrace(tree, root, into: store, source: source)
+      return true
+    }
+    let read: Bool
+    if tree.value(root, "id") != nil {
+      read = ZipkinDecoder.decodeSpan(tree, root, into: store, source: source)
+    } else {
+      read = JaegerDecoder.decodeSpan(tree, root, processes: [:], into: store, source: source)
+    }
+    if read { statistics.spans += 1 }
+    return read
+  }
+
+  static func summary(_ tree: JSONTree, _ object: JSONTree.Index) -> TraceSummary? {
+    guard let traceID = tree.traceID(tree.value(object, "traceId")) else { return nil }
+    var services: [String] = []
+    if let list = tree.value(object, "services") {
+      tree.forEachElement(list) { service in if let name = tree.nonEmptyString(tree.value(service, "name")) { services.append(name) } }
+    }
+    func count(_ key: StaticString) -> Int { Int(clamping: tree.unsignedInteger(tree.value(object, key)) ?? 0) }
+    return TraceSummary(
+      traceID: traceID, spanCount: count("spanCount"), errorSpanCount: count("errorSpanCount"), orphanSpanCount: count("orphanSpanCount"),
+      rootService: tree.nonEmptyString(tree.value(object, "rootServiceName")), rootOperation: tree.nonEmptyString(tree.value(object, "rootOperationName")),
+      start: Int64(clamping: tree.unsignedInteger(tree.value(object, "minStartTimeUnixNano")) ?? 0),
+      end: Int64(clamping: tree.unsignedInteger(tree.value(object, "maxEndTimeUnixNano")) ?? 0), services: services)
+  }
+}
+
+/// A structural error in a dump's outer JSON.
+struct DumpSyntax: Error {
+  let reason: String
+}
+
+/// Errors while walking: the dump's syntax, or the stream's.
+enum WalkError: Error {
+  case syntax(DumpSyntax)
+  case input(InputError)
+}
