@@ -13,6 +13,8 @@
 #   LNAV_RUNS=N                    --runs for lnav (default: RUNS)
 #   SKIP_LNAV=1                    skip the lnav baseline
 #   SKIP_TRIAGE=1                  only run the baselines (rg, zcat|wc -l, lnav)
+#   SPANS_SIZE=500M                size of the OTLP JSON-lines span dump (generate-spans.py)
+#   SKIP_SPANS=1                   skip the span-dump benchmark
 #   STRICT=1                       exit 3 if a Triage target is missed
 set -euo pipefail
 
@@ -181,6 +183,19 @@ if [ "$SKIP_TRIAGE" != 1 ]; then
     bench triage_json "triage events --format json FILE >/dev/null" "$RUNS" \
         "$QT events --format json $QF > /dev/null" \
         "@TIME@ $QT events --format json $QF > /dev/null"
+    if [ "${SKIP_SPANS:-0}" != 1 ]; then
+        # Span dumps: an OTel Collector file-exporter dump (OTLP JSON lines), read and analysed.
+        SPANS_SIZE=${SPANS_SIZE:-500M}
+        SPANS=$DATA/spans-$SPANS_SIZE-seed$SEED.jsonl
+        if [ ! -s "$SPANS" ]; then
+            note "generating $SPANS"
+            python3 "$BENCH/generate-spans.py" --size "$SPANS_SIZE" --seed "$SEED" --out "$SPANS" >&2
+        fi
+        QS=$(q "$SPANS")
+        bench triage_spans "triage traces --format json SPANS >/dev/null" "$RUNS" \
+            "$QT traces --format json $QS > /dev/null" \
+            "@TIME@ $QT traces --format json $QS > /dev/null"
+    fi
 fi
 if [ "$HAVE_RG" = 1 ]; then
     bench rg "rg -c -i 'error|killed|...' FILE" "$RUNS" \
@@ -205,6 +220,7 @@ STATUS=0
 python3 "$BENCH/summarize.py" \
     --manifest "$MANIFEST" --file "$FILE" --gz "$GZ" --size "$SIZE" --seed "$SEED" \
     --runs "$RUNS" --lnav-runs "$LNAV_RUNS" --triage "$TRIAGE" --skip-triage "$SKIP_TRIAGE" \
+    --spans "${SPANS:-}" \
     --out "$DATA/last-run.txt" || STATUS=$?
 if [ "$STATUS" -ne 0 ] && [ "${STRICT:-0}" != 1 ] && [ "$STATUS" -eq 3 ]; then STATUS=0; fi
 echo "run.sh: summary written to $DATA/last-run.txt (raw hyperfine JSON and outputs in $OUTDIR/)" >&2

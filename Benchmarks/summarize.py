@@ -19,6 +19,8 @@ TARGET_PIPE_MBS = 300.0
 TARGET_GZ_RATIO = 1.2
 TARGET_CLASSIFY_RATIO = 1.25
 TARGET_RSS_MIB = 64.0
+TARGET_SPANS_MBS = 100.0
+TARGET_SPANS_RSS_FRACTION = 0.25
 
 
 def sh(cmd, timeout=10):
@@ -63,6 +65,7 @@ def main():
     ap.add_argument("--lnav-runs", required=True)
     ap.add_argument("--triage", default="")
     ap.add_argument("--skip-triage", default="0")
+    ap.add_argument("--spans", default="")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
@@ -88,8 +91,13 @@ def main():
             })
     by = {r["key"]: r for r in rows}
 
+    spans_bytes = os.path.getsize(a.spans) if a.spans and os.path.exists(a.spans) else 0
+
     def mbs(r):
-        return in_bytes / 1e6 / r["mean"] if r and r["mean"] else None
+        if not r or not r["mean"]:
+            return None
+        size = spans_bytes if r["key"] == "triage_spans" else in_bytes
+        return size / 1e6 / r["mean"]
 
     L = []
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -111,6 +119,9 @@ def main():
         a.file, in_bytes, in_bytes / 1e6, gen_info, a.seed, a.size))
     if gz_bytes:
         L.append("          %s (%d bytes, %.1fx)" % (a.gz, gz_bytes, in_bytes / gz_bytes))
+    if spans_bytes:
+        L.append("          %s (%d bytes = %.1f MB; OTLP JSON lines, generate-spans.py; MB/s of this row use its size)" % (
+            a.spans, spans_bytes, spans_bytes / 1e6))
     tv = [("triage", [a.triage, "--version"]) if a.skip_triage != "1" and a.triage else None,
           ("rg", ["rg", "--version"]), ("lnav", ["lnav", "-V"]), ("hyperfine", ["hyperfine", "--version"]),
           ("gzip", ["gzip", "--version"])]
@@ -184,6 +195,15 @@ def main():
               "%.1f MB/s" % v if v else "-", "triage_pipe")
         check("events --stats FILE.gz <= %.1fx zcat|wc -l" % TARGET_GZ_RATIO, None if g is None else g <= TARGET_GZ_RATIO,
               "%.2fx" % g if g else "-", "triage_gz")
+        r = by.get("triage_spans")
+        if r:
+            v = mbs(r)
+            check("traces: span dump >= %d MB/s" % TARGET_SPANS_MBS, None if v is None else v >= TARGET_SPANS_MBS,
+                  "%.1f MB/s" % v if v else "-", "triage_spans")
+            limit = spans_bytes * TARGET_SPANS_RSS_FRACTION / 1048576
+            rss = r["rss_mib"]
+            check("traces: peak RSS <= 25%% of dump (%.0f MiB)" % limit, None if rss is None else rss <= limit,
+                  "%.1f MiB (%.1f%%)" % (rss, rss * 1048576 * 100 / spans_bytes) if rss is not None else "-", "triage_spans")
         for k, short in (("triage_file", "--stats FILE"), ("triage_pipe", "--stats (pipe)"),
                          ("triage_gz", "--stats FILE.gz"), ("triage_json", "--format json FILE")):
             r = by.get(k)

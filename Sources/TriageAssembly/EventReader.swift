@@ -155,7 +155,6 @@ struct SourcePipeline<Sink: EventSink>: TextSourceConsumer {
     } catch {
       failure = error
     }
-    self.sink = sink
     statistics.framing.bytes = dump.bytes
     statistics.framing.lines = dump.lines
     statistics.skippedLines.dump = dump.lines
@@ -173,6 +172,7 @@ struct SourcePipeline<Sink: EventSink>: TextSourceConsumer {
       diagnostics.warn(source: source.name, kind: .malformedDump, "looks like a span dump but held no span, log record or trace summary that could be read.")
     }
     sink.end(source: source, statistics: statistics)
+    self.sink = sink
     if let failure { throw failure }
   }
 }

@@ -84,16 +84,13 @@ extension TriageCommand {
         switch format {
         case .text: writer.write(report.renderWaterfall(trace, logs: index.inner.lines))
         case .json:
-          var single = TraceReport(traces: [trace], store: reader.spans, findings: index.findings, serviceName: { services.name($0) })
-            .renderJSON()
-          single.removeLast()
-          writer.write(single)
-          writer.write("\n")
+          TraceReport(traces: [trace], store: reader.spans, findings: index.findings, serviceName: { services.name($0) })
+            .writeJSON(to: writer)
         }
       } else {
         switch format {
         case .text: writer.write(report.renderText(limit: limit))
-        case .json: writer.write(report.renderJSON())
+        case .json: report.writeJSON(to: writer)
         }
       }
       writer.flush()

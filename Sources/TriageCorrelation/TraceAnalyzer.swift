@@ -57,6 +57,9 @@ public struct TraceAnalyzer {
     let strings = store.strings
     let traced = Set(spans.map { ServiceName.normalized(strings[$0.service]) }.filter { !$0.isEmpty })
     var traces: [TraceAnalysis] = []
+    var traceCount = spans.isEmpty ? 0 : 1
+    for index in spans.indices.dropFirst() where spans[index].traceID != spans[index - 1].traceID { traceCount += 1 }
+    traces.reserveCapacity(traceCount + store.summaries.count + input.evidence.count)
     var joined: Set<UInt64> = []
     var low = 0
     while low < spans.count {
@@ -97,11 +100,16 @@ public struct TraceAnalyzer {
       traces.append(trace)
     }
     tieCrashes(&traces, input: input)
-    traces.sort { left, right in
+    // Sorted through an index and permuted in place: no second copy of the traces.
+    var order = Array(traces.indices)
+    order.sort { leftIndex, rightIndex in
+      let left = traces[leftIndex]
+      let right = traces[rightIndex]
       if left.status != right.status { return left.status > right.status }
       if left.start != right.start { return (left.start ?? .max) < (right.start ?? .max) }
-      return left.traceID.description < right.traceID.description
+      return (left.traceID.upperHalf, left.traceID.lowerHalf) < (right.traceID.upperHalf, right.traceID.lowerHalf)
     }
+    traces.permute(to: order)
     return traces
   }
 
@@ -112,7 +120,7 @@ public struct TraceAnalyzer {
   }
 
   /// Health and shape of one trace's spans.
-  func analyzeSpans(_ slice: ArraySlice<Span>, range: Range<Int>, store: SpanStore, traced: Set<String>) -> TraceAnalysis {
+  func analyzeSpans(_ slice: Slice<SpanList>, range: Range<Int>, store: SpanStore, traced: Set<String>) -> TraceAnalysis {
     let spans = Array(slice)
     let strings = store.strings
     var trace = TraceAnalysis(traceID: spans[0].traceID)
@@ -129,7 +137,7 @@ public struct TraceAnalyzer {
         trace.rootCount += 1
         continue
       }
-      if let other = span.parentTraceID, other != span.traceID {
+      if let other = store.parentTraceID(of: span) {
         if !store.contains(traceID: other, spanID: span.parentSpanID) { trace.orphanCount += 1 }
         continue
       }
@@ -254,6 +262,28 @@ public struct TraceAnalyzer {
       groups[last, default: []].append(trace.traceID)
     }
     return order.map { ($0, groups[$0]!) }.sorted { $0.traces.count > $1.traces.count }
+  }
+}
+
+extension Array {
+  /// Reorders the elements so that the element at `order[i]` moves to `i`, following cycles:
+  /// O(n) moves and one bit of extra memory per element.
+  mutating func permute(to order: [Int]) {
+    var placed = [Bool](repeating: false, count: count)
+    for start in indices where !placed[start] {
+      var current = start
+      let first = self[start]
+      while true {
+        placed[current] = true
+        let next = order[current]
+        if next == start {
+          self[current] = first
+          break
+        }
+        self[current] = self[next]
+        current = next
+      }
+    }
   }
 }
 

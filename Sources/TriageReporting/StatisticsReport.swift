@@ -47,9 +47,11 @@ public struct StatisticsReport: ClassifiedEventSink {
       totals.events += s.events
       totals.eventLines += s.eventLines
       totals.skippedLines.blank += s.skippedLines.blank
+      totals.spans += s.spans
       text += entry.source.name + (entry.source.wasCompressed ? "  (gzip)" : "") + "\n"
       text += "  formats   " + (entry.formats.isEmpty ? "none (empty)" : entry.formats.map { "\($0.name) \($0.records)" }.joined(separator: ", ")) + "\n"
       text += "  lines     \(s.framing.lines) (\(s.eventLines) in events, \(s.skippedLines.blank) blank skipped"
+      if s.skippedLines.dump > 0 { text += ", \(s.skippedLines.dump) of a span dump: \(s.spans) spans" }
       if s.framing.cutLines > 0 { text += ", \(s.framing.cutLines) cut at the length cap" }
       text += ")\n"
       text += "  events    \(s.events)"
@@ -66,7 +68,8 @@ public struct StatisticsReport: ClassifiedEventSink {
       }
       text += "  bytes     \(s.framing.bytes)\n"
     }
-    text += "total: \(entries.count) source(s), \(totals.framing.bytes) bytes, \(totals.framing.lines) lines, \(totals.events) events, \(totals.skippedLines.blank) blank lines skipped\n"
+    text += "total: \(entries.count) source(s), \(totals.framing.bytes) bytes, \(totals.framing.lines) lines, \(totals.events) events, \(totals.skippedLines.blank) blank lines skipped"
+    text += (totals.spans > 0 ? ", \(totals.spans) spans in span dumps" : "") + "\n"
     for warning in warnings { text += "warning: \(warning)\n" }
     for error in errors { text += "error: \(error)\n" }
     return text
@@ -81,7 +84,7 @@ public struct StatisticsReport: ClassifiedEventSink {
       if index > 0 { out.append(0x2C) }
       out.append(contentsOf: #"{"path":"#.utf8)
       TextEncoding.appendJSONString(entry.source.name, to: &out)
-      out.append(contentsOf: ",\"compressed\":\(entry.source.wasCompressed),\"bytes\":\(s.framing.bytes),\"lines\":\(s.framing.lines),\"records\":\(s.records),\"events\":\(s.events),\"event_lines\":\(s.eventLines),\"skipped_lines\":\(s.skippedLines.total),\"skipped_by_reason\":{\"blank\":\(s.skippedLines.blank)},\"cut_lines\":\(s.framing.cutLines),\"truncated_events\":\(s.truncatedEvents)".utf8)
+      out.append(contentsOf: ",\"compressed\":\(entry.source.wasCompressed),\"bytes\":\(s.framing.bytes),\"lines\":\(s.framing.lines),\"records\":\(s.records),\"events\":\(s.events),\"event_lines\":\(s.eventLines),\"skipped_lines\":\(s.skippedLines.total),\"skipped_by_reason\":{\"blank\":\(s.skippedLines.blank),\"span_dump\":\(s.skippedLines.dump)},\"spans\":\(s.spans),\"cut_lines\":\(s.framing.cutLines),\"truncated_events\":\(s.truncatedEvents)".utf8)
       out.append(contentsOf: #","formats":{"#.utf8)
       for (position, format) in entry.formats.enumerated() {
         if position > 0 { out.append(0x2C) }

@@ -22,29 +22,34 @@ public struct TraceReport {
 
   // MARK: JSON
 
-  /// `{"schema":"triage.traces/1","traces":[…],"stopped_at":[…],"spans_read":…}`.
-  public func renderJSON() -> [UInt8] {
-    var out: [UInt8] = []
-    out.append(contentsOf: #"{"schema":"triage.traces/1","spans_read":"#.utf8)
-    out.append(contentsOf: "\(store.spansRead),\"duplicate_spans\":\(store.duplicateSpans),\"dumps\":".utf8)
-    appendStrings(store.sources, to: &out)
-    out.append(contentsOf: #","traces":["#.utf8)
+  /// `{"schema":"triage.traces/1","traces":[…],"stopped_at":[…],"spans_read":…}`, one
+  /// document, written trace by trace (the output is never held whole).
+  public func writeJSON(to writer: OutputWriter) {
+    writer.withBuffer { out in
+      out.append(contentsOf: #"{"schema":"triage.traces/1","spans_read":"#.utf8)
+      out.append(contentsOf: "\(store.spansRead),\"duplicate_spans\":\(store.duplicateSpans),\"dumps\":".utf8)
+      appendStrings(store.sources, to: &out)
+      out.append(contentsOf: #","traces":["#.utf8)
+    }
     for (index, trace) in traces.enumerated() {
-      if index > 0 { out.append(0x2C) }
-      appendTrace(trace, to: &out)
+      writer.withBuffer { out in
+        if index > 0 { out.append(0x2C) }
+        appendTrace(trace, to: &out)
+      }
     }
-    out.append(contentsOf: #"],"stopped_at":["#.utf8)
-    for (index, group) in TraceAnalyzer.stoppedAt(traces).enumerated() {
-      if index > 0 { out.append(0x2C) }
-      out.append(0x7B)
-      TextEncoding.appendJSONMember("service", group.span.service, to: &out, first: true)
-      TextEncoding.appendJSONMember("name", group.span.name, to: &out)
-      out.append(contentsOf: ",\"count\":\(group.traces.count),\"trace_ids\":".utf8)
-      appendStrings(group.traces.map(\.description), to: &out)
-      out.append(0x7D)
+    writer.withBuffer { out in
+      out.append(contentsOf: #"],"stopped_at":["#.utf8)
+      for (index, group) in TraceAnalyzer.stoppedAt(traces).enumerated() {
+        if index > 0 { out.append(0x2C) }
+        out.append(0x7B)
+        TextEncoding.appendJSONMember("service", group.span.service, to: &out, first: true)
+        TextEncoding.appendJSONMember("name", group.span.name, to: &out)
+        out.append(contentsOf: ",\"count\":\(group.traces.count),\"trace_ids\":".utf8)
+        appendStrings(group.traces.map(\.description), to: &out)
+        out.append(0x7D)
+      }
+      out.append(contentsOf: "]}\n".utf8)
     }
-    out.append(contentsOf: "]}\n".utf8)
-    return out
   }
 
   func appendTrace(_ trace: TraceAnalysis, to out: inout [UInt8]) {
@@ -131,10 +136,12 @@ public struct TraceReport {
   /// A summary for the terminal: counts, where incomplete traces stopped, then the
   /// incomplete and failed traces (at most `limit` of each status), most severe first.
   public func renderText(limit: Int = 20) -> String {
-    let incomplete = traces.filter { $0.status == .incomplete }
-    let failed = traces.filter { $0.status == .error }
-    let fromSpans = traces.filter { $0.spanCount > 0 }.count
-    var text = "\(traces.count) trace(s): \(incomplete.count) incomplete, \(failed.count) error, \(traces.count - incomplete.count - failed.count) ok"
+    let incomplete = traces.lazy.filter { $0.status == .incomplete }
+    let failed = traces.lazy.filter { $0.status == .error }
+    let incompleteCount = incomplete.count
+    let failedCount = failed.count
+    let fromSpans = traces.count { $0.spanCount > 0 }
+    var text = "\(traces.count) trace(s): \(incompleteCount) incomplete, \(failedCount) error, \(traces.count - incompleteCount - failedCount) ok"
     text += " (\(store.spans.count) spans in \(fromSpans) trace(s) from \(store.sources.count) dump(s)"
     if store.duplicateSpans > 0 { text += ", \(store.duplicateSpans) duplicate span(s) dropped" }
     text += "; \(traces.count - fromSpans) trace(s) known only from logs)\n"
@@ -158,10 +165,10 @@ public struct TraceReport {
       }
       if inFlight.count > limit { text += "  … and \(inFlight.count - limit) more\n" }
     }
-    for (title, list) in [("Incomplete", incomplete), ("Error", failed)] where !list.isEmpty {
+    for (title, status, count) in [("Incomplete", TraceStatus.incomplete, incompleteCount), ("Error", .error, failedCount)] where count > 0 {
       text += "\n\(title) traces:\n"
-      for trace in list.prefix(limit) { text += line(for: trace) }
-      if list.count > limit { text += "  … and \(list.count - limit) more (--format json lists them all)\n" }
+      for trace in traces.lazy.filter({ $0.status == status }).prefix(limit) { text += line(for: trace) }
+      if count > limit { text += "  … and \(count - limit) more (--format json lists them all)\n" }
     }
     return text
   }

@@ -55,9 +55,10 @@ enum JaegerDecoder {
         }
       }
     }
+    var parentTraceID: TraceID?
     if let (parentTrace, parent) = childOf ?? followsFrom {
       span.parentSpanID = parent
-      if parentTrace != traceID { span.parentTraceID = parentTrace }
+      parentTraceID = parentTrace
       if childOf == nil { span.flags.insert(.followsFrom) }
     } else if let parent = tree.spanID(tree.value(object, either: "parentSpanID", or: "parentSpanId")) {
       span.parentSpanID = parent
@@ -95,7 +96,7 @@ enum JaegerDecoder {
     } else if let id = tree.value(object, "processID"), let process = processes[tree.string(id)] {
       (span.service, span.instance) = process
     }
-    store.append(span)
+    store.append(span, parentTraceID: parentTraceID)
     return true
   }
 

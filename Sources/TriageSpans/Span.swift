@@ -46,10 +46,12 @@ public struct SpanFlags: OptionSet, Sendable, Hashable {
 public struct Span: Sendable {
   public var traceID: TraceID
   public var spanID: UInt64
-  /// The CHILD_OF parent; 0 for a root.
+  /// The CHILD_OF parent; 0 for a root. When the parent is in another trace, the store
+  /// says which (``SpanStore/parentTraceID(of:)``).
   public var parentSpanID: UInt64 = 0
-  /// Set only when the parent reference points into another trace (Jaeger references may).
-  public var parentTraceID: TraceID?
+  /// Start in nanoseconds since the epoch; 0 when the dump gives none.
+  public var start: Int64 = 0
+  private var storedDuration: Int64 = -1
   public var service: StringTable.ID = 0
   public var name: StringTable.ID = 0
   /// The worker instance (`service.instance.id`, `host.name`, a Jaeger process's `hostname`).
@@ -59,19 +61,17 @@ public struct Span: Sendable {
   public var remoteService: StringTable.ID = 0
   /// The status or error message.
   public var statusMessage: StringTable.ID = 0
-  /// Start in nanoseconds since the epoch; 0 when the dump gives none.
-  public var start: Int64 = 0
+  /// Which dump file it came from (index into the store's sources).
+  public var source: UInt32 = 0
+  public var kind: SpanKind = .internal
+  public var status: SpanStatus = .unset
+  public var flags: SpanFlags = []
+
   /// Duration in nanoseconds; nil when unknown or never ended.
   public var duration: Int64? {
     get { storedDuration < 0 ? nil : storedDuration }
     set { storedDuration = newValue ?? -1 }
   }
-  private var storedDuration: Int64 = -1
-  public var kind: SpanKind = .internal
-  public var status: SpanStatus = .unset
-  public var flags: SpanFlags = []
-  /// Which dump file it came from (index into the store's sources).
-  public var source: UInt32 = 0
 
   public init(traceID: TraceID, spanID: UInt64) {
     self.traceID = traceID

@@ -1,12 +1,19 @@
-import TriageInput
+import TriageUnwrapping
+
 /// Every span read from the dumps of one run, with the strings they name.
 ///
-/// Spans are kept as compact values (``Span``, about 100 bytes), never as JSON: memory follows
-/// the number of spans, not the size of the dumps. Identical duplicates (a span exported
-/// twice, or found in two dumps) are removed by ``deduplicate()``, which also sorts the spans
-/// so each trace's spans are adjacent.
+/// Spans are kept as compact values (``Span``, 80 bytes), never as JSON, in fixed-size
+/// chunks: memory follows the number of spans, not the size of the dumps, and growing never
+/// copies what is kept. ``deduplicate()`` orders them by trace (through an index of 4 bytes per
+/// span) so each trace's spans are adjacent in ``spans``, and drops identical duplicates (a span
+/// exported twice, or found in two dumps).
 public final class SpanStore: @unchecked Sendable {
-  public private(set) var spans: [Span] = []
+  static let chunkShift = 14
+  static let chunkSize = 1 << chunkShift
+
+  private var chunks: [[Span]] = []
+  /// Storage positions in reading order, then (after ``deduplicate()``) in trace order.
+  private var order: [UInt32]?
   public let strings = StringTable()
   /// The dump files, in the order read; ``Span/source`` indexes this.
   public private(set) var sources: [String] = []
@@ -16,8 +23,19 @@ public final class SpanStore: @unchecked Sendable {
   public private(set) var duplicateSpans = 0
   /// Spans as read, duplicates included.
   public private(set) var spansRead = 0
+  /// Parents in another trace (Jaeger references may point there), by child; rare, so kept
+  /// beside the spans rather than in each.
+  private var crossTraceParents: [ChildKey: TraceID] = [:]
+
+  struct ChildKey: Hashable {
+    let traceID: TraceID
+    let spanID: UInt64
+  }
 
   public init() {}
+
+  /// The spans: in reading order, or by trace after ``deduplicate()``.
+  public var spans: SpanList { SpanList(chunks: chunks, order: order, count: order?.count ?? spansRead) }
 
   /// Starts a new dump file; the spans appended next come from it.
   public func beginSource(_ name: String) -> UInt32 {
@@ -25,19 +43,45 @@ public final class SpanStore: @unchecked Sendable {
     return UInt32(sources.count - 1)
   }
 
-  public func append(_ span: Span) {
-    spans.append(span)
+  /// Keeps a span; `parentTraceID` when its parent reference names another trace.
+  public func append(_ span: Span, parentTraceID: TraceID? = nil) {
+    if chunks.isEmpty || chunks[chunks.count - 1].count == Self.chunkSize {
+      chunks.append([])
+      chunks[chunks.count - 1].reserveCapacity(Self.chunkSize)
+    }
+    chunks[chunks.count - 1].append(span)
     spansRead += 1
+    if let parentTraceID, parentTraceID != span.traceID {
+      crossTraceParents[ChildKey(traceID: span.traceID, spanID: span.spanID)] = parentTraceID
+    }
+    order = nil
   }
 
   public func append(_ summary: TraceSummary) { summaries.append(summary) }
 
-  /// Sorts the spans by trace, start and span id, and keeps one of each set of identical
-  /// duplicates (same trace, span id, kind, name and start to the microsecond: Jaeger and
-  /// Zipkin keep microseconds, OTLP nanoseconds).
-  /// - Complexity: O(n log n), in place.
+  /// The trace of a span's parent when it is not the span's own trace.
+  public func parentTraceID(of span: Span) -> TraceID? {
+    crossTraceParents.isEmpty ? nil : crossTraceParents[ChildKey(traceID: span.traceID, spanID: span.spanID)]
+  }
+
+  private func span(atStorage position: UInt32) -> Span {
+    chunks[Int(position) >> Self.chunkShift][Int(position) & (Self.chunkSize - 1)]
+  }
+
+  private func update(atStorage position: UInt32, _ body: (inout Span) -> Void) {
+    body(&chunks[Int(position) >> Self.chunkShift][Int(position) & (Self.chunkSize - 1)])
+  }
+
+  /// Orders the spans by trace, start (to the microsecond) and span id, and keeps one of each
+  /// set of identical duplicates (same trace, span id, kind, name and start to the
+  /// microsecond: Jaeger and Zipkin keep microseconds, OTLP nanoseconds).
+  /// - Complexity: O(n log n); 4 bytes per span besides the spans.
   public func deduplicate() {
-    spans.sort { left, right in
+    guard order == nil else { return }
+    var sorted = (0..<UInt32(spansRead)).map { $0 }
+    sorted.sort { leftPosition, rightPosition in
+      let left = span(atStorage: leftPosition)
+      let right = span(atStorage: rightPosition)
       if left.traceID.upperHalf != right.traceID.upperHalf { return left.traceID.upperHalf < right.traceID.upperHalf }
       if left.traceID.lowerHalf != right.traceID.lowerHalf { return left.traceID.lowerHalf < right.traceID.lowerHalf }
       if left.start / 1000 != right.start / 1000 { return left.start / 1000 < right.start / 1000 }
@@ -45,16 +89,19 @@ public final class SpanStore: @unchecked Sendable {
       if left.kind != right.kind { return left.kind.rawValue < right.kind.rawValue }
       return left.name < right.name
     }
-    var kept = 0
-    for index in spans.indices {
-      if kept > 0 && spans[kept - 1].deduplicationKey == spans[index].deduplicationKey {
+    var kept: [UInt32] = []
+    kept.reserveCapacity(sorted.count)
+    var previous: SpanKey?
+    for position in sorted {
+      let key = span(atStorage: position).deduplicationKey
+      if key == previous {
         duplicateSpans += 1
         continue
       }
-      spans[kept] = spans[index]
-      kept += 1
+      previous = key
+      kept.append(position)
     }
-    spans.removeLast(spans.count - kept)
+    order = kept
     separateSharedSpans()
   }
 
@@ -63,20 +110,24 @@ public final class SpanStore: @unchecked Sendable {
   /// parent, and the spans of the server's service that named the shared id move under it: the
   /// trace then has the tree Jaeger or OTLP would show.
   func separateSharedSpans() {
-    guard spans.contains(where: { $0.flags.contains(.sharedServer) }) else { return }
+    guard let order, spans.contains(where: { $0.flags.contains(.sharedServer) }) else { return }
+    let list = spans
     var low = 0
-    while low < spans.count {
+    while low < list.count {
       var high = low + 1
-      while high < spans.count && spans[high].traceID == spans[low].traceID { high += 1 }
-      for server in low..<high where spans[server].flags.contains(.sharedServer) && spans[server].parentSpanID != spans[server].spanID {
-        let shared = spans[server].spanID
-        guard (low..<high).contains(where: { spans[$0].spanID == shared && spans[$0].kind == .client }) else { continue }
+      while high < list.count && list[high].traceID == list[low].traceID { high += 1 }
+      for server in low..<high where list[server].flags.contains(.sharedServer) {
+        let shared = list[server].spanID
+        guard (low..<high).contains(where: { list[$0].spanID == shared && list[$0].kind == .client }) else { continue }
         let own = Self.sharedServerID(shared)
-        for child in low..<high where child != server && spans[child].parentSpanID == shared && spans[child].service == spans[server].service {
-          spans[child].parentSpanID = own
+        let service = list[server].service
+        for child in low..<high where child != server && list[child].parentSpanID == shared && list[child].service == service {
+          update(atStorage: order[child]) { $0.parentSpanID = own }
         }
-        spans[server].parentSpanID = shared
-        spans[server].spanID = own
+        update(atStorage: order[server]) {
+          $0.parentSpanID = shared
+          $0.spanID = own
+        }
       }
       low = high
     }
@@ -88,5 +139,20 @@ public final class SpanStore: @unchecked Sendable {
     var mixed = (shared ^ 0x5EED_5EED_5EED_5EED) &* 0x9E37_79B9_7F4A_7C15
     mixed ^= mixed >> 29
     return mixed == 0 || mixed == shared ? 1 : mixed
+  }
+}
+
+/// The spans of a store as a collection (a snapshot: later appends are not in it).
+public struct SpanList: RandomAccessCollection {
+  let chunks: [[Span]]
+  let order: [UInt32]?
+  public let count: Int
+
+  public var startIndex: Int { 0 }
+  public var endIndex: Int { count }
+
+  public subscript(position: Int) -> Span {
+    let storage = order.map { Int($0[position]) } ?? position
+    return chunks[storage >> SpanStore.chunkShift][storage & (SpanStore.chunkSize - 1)]
   }
 }

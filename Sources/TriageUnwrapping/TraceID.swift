@@ -14,23 +14,31 @@ public struct TraceID: Sendable, Hashable, CustomStringConvertible {
 
   /// Parses 1…32 hex digits (either case); shorter ids are left-padded. Rejects an all-zero id
   /// and anything that is not hex.
+  /// - Complexity: O(n), a table lookup per digit (this runs for every JSON log line that
+  ///   carries an id).
   public init?(hex: UnsafeBufferPointer<UInt8>) {
-    guard hex.count >= 1, hex.count <= 32 else { return nil }
-    var upper: UInt64 = 0
-    var lower: UInt64 = 0
-    for byte in hex {
-      let value: UInt8
-      switch byte {
-      case 0x30...0x39: value = byte &- 0x30
-      case 0x61...0x66: value = byte &- 0x57
-      case 0x41...0x46: value = byte &- 0x37
-      default: return nil
-      }
-      upper = upper << 4 | lower >> 60
-      lower = lower << 4 | UInt64(value)
+    let count = hex.count
+    guard count >= 1, count <= 32 else { return nil }
+    let split = max(count - 16, 0)
+    guard let upper = Self.hexValue(hex, 0, split), let lower = Self.hexValue(hex, split, count), upper != 0 || lower != 0 else {
+      return nil
     }
-    guard upper != 0 || lower != 0 else { return nil }
     self.init(upperHalf: upper, lowerHalf: lower)
+  }
+
+  /// The value of the hex digits in `from..<to` (at most 16); nil when one is not hex.
+  @inline(__always)
+  static func hexValue(_ hex: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> UInt64? {
+    var value: UInt64 = 0
+    var invalid: UInt8 = 0
+    var index = from
+    while index < to {
+      let digit = HexDigits.values[Int(hex[index])]
+      invalid |= digit
+      value = value << 4 | UInt64(digit & 0x0F)
+      index += 1
+    }
+    return invalid & 0x80 == 0 ? value : nil
   }
 
   /// Parses a decimal 64-bit id (Datadog's `dd.trace_id`).
@@ -94,6 +102,18 @@ public struct TraceID: Sendable, Hashable, CustomStringConvertible {
       text[index + 16] = digits[Int(lowerHalf >> UInt64(60 - index * 4) & 0xF)]
     }
     return String(decoding: text, as: UTF8.self)
+  }
+}
+
+/// Hex digit values by byte: 0…15, or 0x80 for a byte that is not a hex digit.
+enum HexDigits {
+  static let values: [UInt8] = (0..<256).map { byte -> UInt8 in
+    switch byte {
+    case 0x30...0x39: UInt8(byte - 0x30)
+    case 0x61...0x66: UInt8(byte - 0x57)
+    case 0x41...0x46: UInt8(byte - 0x37)
+    default: 0x80
+    }
   }
 }
 

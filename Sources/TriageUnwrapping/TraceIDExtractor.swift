@@ -83,24 +83,39 @@ public final class TraceIDExtractor {
     }
   }
 
-  /// Whether `bytes` holds a run of at least 16 hex digits. Any such run covers one offset
-  /// ≡ 15 (mod 16), so only those offsets are looked at, and grown around when hex.
-  /// - Complexity: O(n / 16) plus the runs it grows.
-  @inlinable
+  /// Whether `bytes` holds a run of at least 16 hex digits.
+  ///
+  /// Any such run covers one offset `i` ≡ 15 (mod 16), and with it either `i-8`, `i-4` or `i+4`,
+  /// `i+8` (it starts at or before `i-8`, or ends at or after `i+8`). So one test of five
+  /// table lookups, without branches, looks at 16 bytes; it passes on about 1 offset in 20 of
+  /// ordinary text, and only then is the run measured.
+  /// - Complexity: O(n / 16) plus the runs it measures.
   public static func containsLongHexRun(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     let count = bytes.count
-    var index = 15
-    while index < count {
-      if bytes[index].isHexDigitByte {
-        var start = index
-        while start > index - 15 && bytes[start - 1].isHexDigitByte { start -= 1 }
-        var end = index + 1
-        while end < count && end - start < 16 && bytes[end].isHexDigitByte { end += 1 }
-        if end - start >= 16 { return true }
+    guard count >= 16 else { return false }
+    return HexDigits.values.withUnsafeBufferPointer { table in
+      @inline(__always) func flag(_ offset: Int) -> UInt8 { table[Int(bytes[offset])] }
+      @inline(__always) func flagOrNot(_ offset: Int) -> UInt8 { offset < count ? flag(offset) : 0x80 }
+      var index = 15
+      while index < count {
+        // 0x80 marks "not hex": the test passes when its bit is clear.
+        let left = flag(index - 8) | flag(index - 4)
+        let right = index + 8 < count ? flag(index + 4) | flag(index + 8) : flagOrNot(index + 4) | flagOrNot(index + 8)
+        if (flag(index) | (left & right)) & 0x80 == 0 && runThrough(index, in: bytes, table: table) { return true }
+        index += 16
       }
-      index += 16
+      return false
     }
-    return false
+  }
+
+  /// Whether the hex run through `index` is at least 16 long.
+  @inline(__always)
+  static func runThrough(_ index: Int, in bytes: UnsafeBufferPointer<UInt8>, table: UnsafeBufferPointer<UInt8>) -> Bool {
+    var end = index + 1
+    while end < bytes.count && end - index < 16 && table[Int(bytes[end])] & 0x80 == 0 { end += 1 }
+    var start = index
+    while start > end - 16 && table[Int(bytes[start - 1])] & 0x80 == 0 { start -= 1 }
+    return end - start >= 16
   }
 
   /// The rules, compiled once per process; instances copy them.

@@ -173,9 +173,11 @@ import TriageUnwrapping
     #expect(run.isBalanced)
     #expect(run.diagnostics.errors.isEmpty)
     #expect(run.statistics.count >= 10)
-    // Every physical line of every source is in an event or a counted blank.
+    // Every physical line of every source is in an event, a counted blank, or a span dump.
     for (source, statistics) in run.statistics {
-      #expect(statistics.eventLines + statistics.skippedLines.blank == statistics.framing.lines, "\(source.name)")
+      #expect(statistics.eventLines + statistics.skippedLines.total == statistics.framing.lines, "\(source.name)")
+      #expect((statistics.skippedLines.dump > 0) == (statistics.spans > 0), "\(source.name)")
     }
+    #expect(run.statistics.reduce(0) { $0 + $1.1.spans } == 202)
   }
 }
