@@ -82,14 +82,14 @@ extension TriageCommand {
           throw ExitCode(1)
         }
         switch format {
-        case .text: writer.write(report.renderWaterfall(trace, logs: index.inner.lines))
+        case .text: writer.write(TextEncoding.terminalText(report.renderWaterfall(trace, logs: index.inner.lines)))
         case .json:
           TraceReport(traces: [trace], store: reader.spans, findings: index.findings, serviceName: { services.name($0) })
             .writeJSON(to: writer)
         }
       } else {
         switch format {
-        case .text: writer.write(report.renderText(limit: limit))
+        case .text: writer.write(TextEncoding.terminalText(report.renderText(limit: limit)))
         case .json: report.writeJSON(to: writer)
         }
       }

@@ -52,6 +52,15 @@ public enum TextEncoding {
     }
   }
 
+  /// `text` made safe for a terminal (see ``appendTerminalText(_:to:)``): for reports built as
+  /// strings from log text, span names and service names.
+  public static func terminalText(_ text: String) -> [UInt8] {
+    var output: [UInt8] = []
+    var copy = text
+    copy.withUTF8 { appendTerminalText($0, to: &output) }
+    return output
+  }
+
   /// Copies `bytes` to `output`, handing each ASCII byte marked in `special` to `rewrite`,
   /// replacing invalid UTF-8 with U+FFFD and, with `escapesC1`, writing U+0080…U+009F as
   /// `\u00NN`. Runs of ordinary bytes are copied in bulk.

@@ -46,6 +46,17 @@ import TriageTestSupport
     #expect(lines[missing + 1].contains("worker/GET [client]"))
   }
 
+  @Test func logTextCannotDriveTheTerminal() throws {
+    let directory = RepositoryPaths.temporaryDirectory()
+    // Raw ESC and BEL bytes: a terminal title change and a screen clear.
+    let log = "2025-11-04T09:50:00Z INFO trace_id=4bf92f3577b34da6a3ce929d0e0e4736 \u{1B}]0;pwned\u{07} x \u{1B}[2J\n"
+    FileManager.default.createFile(atPath: directory + "/app.log", contents: Data(log.utf8))
+    let run = try TriageProcess(["traces", directory, "--id", "4bf92f3577b34da6a3ce929d0e0e4736"])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(!run.output.utf8.contains(0x1B) && !run.output.utf8.contains(0x07))
+    #expect(run.output.contains("trace_id=4bf92f3577b34da6a3ce929d0e0e4736  x") && run.output.contains("1 log event(s)"))
+  }
+
   @Test func anUnknownOrMalformedIdIsAClearError() throws {
     let unknown = try TriageProcess(["traces", "Samples/worker-oom-traces/traces", "--id", "0123456789abcdef0123456789abcdef"])
     #expect(unknown.status == 1)
