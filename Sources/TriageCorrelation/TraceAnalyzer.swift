@@ -55,7 +55,9 @@ public struct TraceAnalyzer {
     store.deduplicate()
     let spans = store.spans
     let strings = store.strings
-    let traced = Set(spans.map { ServiceName.normalized(strings[$0.service]) }.filter { !$0.isEmpty })
+    var serviceIDs = Set<StringTable.ID>()
+    for span in spans { serviceIDs.insert(span.service) }
+    let traced = Set(serviceIDs.map { ServiceName.normalized(strings[$0]) }.filter { !$0.isEmpty })
     var traces: [TraceAnalysis] = []
     var traceCount = spans.isEmpty ? 0 : 1
     for index in spans.indices.dropFirst() where spans[index].traceID != spans[index - 1].traceID { traceCount += 1 }

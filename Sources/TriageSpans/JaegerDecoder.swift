@@ -8,7 +8,7 @@ import TriageUnwrapping
 enum JaegerDecoder {
   /// One trace object (`{"traceID", "spans", "processes"}`).
   /// - Returns: the number of spans read.
-  static func decodeTrace(_ tree: JSONTree, _ trace: JSONTree.Index, into store: SpanStore, source: UInt32) -> Int {
+  static func decodeTrace(_ tree: JSONTree, _ trace: JSONTree.Index, into store: SpanStore, source: UInt16) -> Int {
     var processes: [String: (service: StringTable.ID, instance: StringTable.ID)] = [:]
     if let map = tree.value(trace, "processes") {
       tree.forEachMember(map) { key, process in
@@ -29,7 +29,7 @@ enum JaegerDecoder {
   @discardableResult
   static func decodeSpan(
     _ tree: JSONTree, _ object: JSONTree.Index, processes: [String: (service: StringTable.ID, instance: StringTable.ID)],
-    into store: SpanStore, source: UInt32
+    into store: SpanStore, source: UInt16
   ) -> Bool {
     guard let traceID = tree.traceID(tree.value(object, either: "traceID", or: "traceId")),
       let spanID = tree.spanID(tree.value(object, either: "spanID", or: "spanId"))

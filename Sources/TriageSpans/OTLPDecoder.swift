@@ -15,7 +15,7 @@ enum OTLPDecoder {
 
   /// One `ResourceSpans` element.
   /// - Returns: the number of spans read.
-  static func decodeResourceSpans(_ tree: JSONTree, _ resourceSpans: JSONTree.Index, into store: SpanStore, source: UInt32) -> Int {
+  static func decodeResourceSpans(_ tree: JSONTree, _ resourceSpans: JSONTree.Index, into store: SpanStore, source: UInt16) -> Int {
     let resource = readResource(tree, tree.value(resourceSpans, "resource"), strings: store.strings)
     var count = 0
     let scopes = tree.value(resourceSpans, either: "scopeSpans", or: "instrumentationLibrarySpans")
@@ -29,7 +29,7 @@ enum OTLPDecoder {
     return count
   }
 
-  static func decodeSpan(_ tree: JSONTree, _ object: JSONTree.Index, resource: Resource, into store: SpanStore, source: UInt32) -> Bool {
+  static func decodeSpan(_ tree: JSONTree, _ object: JSONTree.Index, resource: Resource, into store: SpanStore, source: UInt16) -> Bool {
     guard let traceID = tree.traceID(tree.value(object, "traceId")), let spanID = tree.spanID(tree.value(object, "spanId")) else {
       return false
     }

@@ -62,10 +62,24 @@ public struct Span: Sendable {
   /// The status or error message.
   public var statusMessage: StringTable.ID = 0
   /// Which dump file it came from (index into the store's sources).
-  public var source: UInt32 = 0
-  public var kind: SpanKind = .internal
-  public var status: SpanStatus = .unset
+  public var source: UInt16 {
+    get { storedSource }
+    set { storedSource = newValue }
+  }
+  private var storedSource: UInt16 = 0
+  /// Kind (bits 0–2) and status (bits 3–4), packed: with the flags, the span fits 72 bytes.
+  private var kindAndStatus: UInt8 = 0
   public var flags: SpanFlags = []
+
+  public var kind: SpanKind {
+    get { SpanKind(rawValue: kindAndStatus & 0x07) ?? .internal }
+    set { kindAndStatus = kindAndStatus & ~0x07 | newValue.rawValue }
+  }
+
+  public var status: SpanStatus {
+    get { SpanStatus(rawValue: kindAndStatus >> 3 & 0x03) ?? .unset }
+    set { kindAndStatus = kindAndStatus & ~0x18 | newValue.rawValue << 3 }
+  }
 
   /// Duration in nanoseconds; nil when unknown or never ended.
   public var duration: Int64? {

@@ -98,13 +98,13 @@ enum UnitContext {
 struct DumpWalker {
   let window: StreamWindow
   let store: SpanStore
-  let source: UInt32
+  let source: UInt16
   let maximumUnitLength: Int
   let logRecord: (SpanDumpLogRecord) -> Void
   var statistics = SpanDumpReader.Statistics()
   var tree = JSONTree()
 
-  init(window: StreamWindow, store: SpanStore, source: UInt32, maximumUnitLength: Int, logRecord: @escaping (SpanDumpLogRecord) -> Void) {
+  init(window: StreamWindow, store: SpanStore, source: UInt16, maximumUnitLength: Int, logRecord: @escaping (SpanDumpLogRecord) -> Void) {
     self.window = window
     self.store = store
     self.source = source

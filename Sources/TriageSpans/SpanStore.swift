@@ -2,7 +2,7 @@ import TriageUnwrapping
 
 /// Every span read from the dumps of one run, with the strings they name.
 ///
-/// Spans are kept as compact values (``Span``, 80 bytes), never as JSON, in fixed-size
+/// Spans are kept as compact values (``Span``, 72 bytes), never as JSON, in fixed-size
 /// chunks: memory follows the number of spans, not the size of the dumps, and growing never
 /// copies what is kept. ``deduplicate()`` orders them by trace (through an index of 4 bytes per
 /// span) so each trace's spans are adjacent in ``spans``, and drops identical duplicates (a span
@@ -38,9 +38,10 @@ public final class SpanStore: @unchecked Sendable {
   public var spans: SpanList { SpanList(chunks: chunks, order: order, count: order?.count ?? spansRead) }
 
   /// Starts a new dump file; the spans appended next come from it.
-  public func beginSource(_ name: String) -> UInt32 {
+  public func beginSource(_ name: String) -> UInt16 {
     sources.append(name)
-    return UInt32(sources.count - 1)
+    // Past 65,535 dump files the last index is shared (it only names a span's file).
+    return UInt16(clamping: sources.count - 1)
   }
 
   /// Keeps a span; `parentTraceID` when its parent reference names another trace.

@@ -8,7 +8,7 @@ import TriageUnwrapping
 /// Zipkin's RPC halves may share one span id (`"shared": true` on the server half); such
 /// server halves are flagged, and ``SpanStore/deduplicate()`` gives them ids of their own.
 enum ZipkinDecoder {
-  static func decodeSpan(_ tree: JSONTree, _ object: JSONTree.Index, into store: SpanStore, source: UInt32) -> Bool {
+  static func decodeSpan(_ tree: JSONTree, _ object: JSONTree.Index, into store: SpanStore, source: UInt16) -> Bool {
     guard let traceID = tree.traceID(tree.value(object, "traceId")), let spanID = tree.spanID(tree.value(object, "id")) else {
       return false
     }

@@ -32,6 +32,16 @@ import TriageUnwrapping
     "total":0,"limit":0,"offset":0,"errors":null}
     """
 
+  @Test func aSpanIsSeventyTwoBytes() {
+    // Memory follows the spans kept: 72 bytes each, whatever their JSON held.
+    #expect(MemoryLayout<Span>.stride == 72)
+    var span = Span(traceID: TraceID(upperHalf: 1, lowerHalf: 2), spanID: 3)
+    span.kind = .consumer
+    span.status = .error
+    span.kind = .producer
+    #expect(span.kind == .producer && span.status == .error)
+  }
+
   @Test func readsTheSameSpansInAnyChunking() throws {
     for chunkSize in [1, 7, 64, .max] {
       let (store, statistics, _) = try read(Self.jaeger, chunkSize: chunkSize)
