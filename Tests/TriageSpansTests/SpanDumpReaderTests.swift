@@ -75,6 +75,23 @@ import TriageUnwrapping
     #expect(span.spanID == 2 && span.parentSpanID == 1 && span.kind == .client && span.status == .error)
   }
 
+  @Test func tempoV2EnvelopeAndZipkinV1Annotations() throws {
+    let tempo = #"{"trace":{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"api"}}]},"scopeSpans":[{"spans":[{"traceId":"6Lbf+fjUSyjxsivDvS9naA==","spanId":"AAAAAAAAAAE=","name":"GET","kind":"SPAN_KIND_SERVER","startTimeUnixNano":"1000","endTimeUnixNano":"2000"}]}]}]},"status":"PARTIAL"}"#
+    let (tempoStore, _, _) = try read(tempo)
+    #expect(tempoStore.spans.map { tempoStore.strings[$0.service] } == ["api"])
+    #expect(tempoStore.spans.first?.kind == .server)
+
+    // v1: the client half began (`cs`) and never finished (no `cr`); the service is the
+    // endpoint's on the core annotation.
+    let zipkin = #"[{"traceId":"48485a3953bb6124","id":"53995c3f42cd8ad8","parentId":"48485a3953bb6124","name":"get","timestamp":1472470996199000,"annotations":[{"timestamp":1472470996199000,"value":"cs","endpoint":{"serviceName":"frontend","ipv4":"127.0.0.1"}}],"binaryAnnotations":[{"key":"http.url","value":"http://backend:9000/api","endpoint":{"serviceName":"frontend"}}]}]"#
+    let (zipkinStore, statistics, _) = try read(zipkin)
+    #expect(statistics.spans == 1)
+    let span = try #require(zipkinStore.spans.first)
+    #expect(span.kind == .client && span.flags.contains(.neverEnded) && span.duration == nil)
+    #expect(zipkinStore.strings[span.service] == "frontend" && zipkinStore.strings[span.remoteService] == "backend")
+    #expect(span.traceID.description == "000000000000000048485a3953bb6124" && span.start == 1_472_470_996_199_000_000)
+  }
+
   @Test func otlpLogRecordsBecomeRecords() throws {
     let text = #"{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"api"}}]},"scopeLogs":[{"logRecords":[{"timeUnixNano":"1544712660300000000","severityNumber":17,"traceId":"5B8EFFF798038103D269B633813FC60C","body":{"stringValue":"connect ECONNREFUSED 10.0.0.5:5432"}},{"observedTimeUnixNano":"1544712661000000000","severityText":"Information","body":{"kvlistValue":{"values":[]}}}]}]}]}"#
     let (_, statistics, records) = try read(text)
