@@ -77,7 +77,7 @@ let package = Package(
     .testTarget(name: "TriageSpansTests", dependencies: ["TriageSpans", "TriageUnwrapping", "TriageTestSupport"]),
     .testTarget(
       name: "TriageCorrelationTests",
-      dependencies: ["TriageCorrelation", "TriageSpans", "TriageAssembly", "TriageClassification", "TriageTestSupport"]
+      dependencies: ["TriageCorrelation", "TriageSpans", "TriageAssembly", "TriageClassification", "TriageReporting", "TriageTestSupport"]
     ),
     .testTarget(
       name: "TriageCLITests",

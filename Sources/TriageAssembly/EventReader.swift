@@ -165,8 +165,9 @@ struct SourcePipeline<Sink: EventSink>: TextSourceConsumer {
     for warning in dump.warnings.prefix(5) {
       diagnostics.warn(source: source.name, kind: .malformedDump, "span dump: \(warning)")
     }
-    if dump.warnings.count > 5 {
-      diagnostics.warn(source: source.name, kind: .malformedDump, "span dump: \(dump.warnings.count - 5) more unit(s) could not be read.")
+    let problems = max(dump.skippedUnits, dump.warnings.count)
+    if problems > 5 {
+      diagnostics.warn(source: source.name, kind: .malformedDump, "span dump: \(problems - 5) more unit(s) could not be read.")
     }
     if dump.units > 0 && dump.spans == 0 && dump.logRecords == 0 && dump.summaries == 0 {
       diagnostics.warn(source: source.name, kind: .malformedDump, "looks like a span dump but held no span, log record or trace summary that could be read.")

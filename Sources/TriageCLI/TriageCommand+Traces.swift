@@ -67,7 +67,7 @@ extension TriageCommand {
       if let identity = writer.fileIdentity { reader.excludedFiles = [identity] }
       let wanted = traceID.flatMap(parsedTraceID)
       let collector = TraceEventCollector(wanted: wanted, services: reader.services)
-      let index = Events.read(paths, with: reader, classifier: classifier, into: TraceLogIndex(inner: collector))
+      let index = Events.read(paths, with: reader, classifier: classifier, into: TraceLogIndex(inner: collector, services: reader.services))
 
       let services = reader.services
       let analyzer = TraceAnalyzer()

@@ -17,12 +17,13 @@ import TriageUnwrapping
 /// - `ok`: everything else.
 ///
 /// A trace is tied to a crash (an `oom`, `segfault` or `killed` finding; a kill with an OOM
-/// report within 10 s is the OOM) when it is incomplete at a span of the crashed service that
-/// started before the crash, within ``spanReach``. A trace known only from logs (or incomplete
-/// without such a span) that was in flight on the crashed service (see ``TraceLogIndex``) is
-/// tied too, as "may have been": logs rarely say when a request ended, so its status stays.
-/// - Complexity: O(s log s) for s spans (the store is sorted once), plus O(t × c) for t traces
-///   and c crashes.
+/// report of its service or of the kernel within 10 s is that OOM) when it is incomplete and
+/// its latest span on the crashed service started before the crash, within ``spanReach``. A
+/// trace known only from logs (or incomplete without such a span) that was in flight on the
+/// crashed service (see ``TraceLogIndex``) is tied too, as "may have been": logs rarely say
+/// when a request ended, so its status stays.
+/// - Complexity: O(s log s) for s spans (the store is sorted once), plus O(i × c × k) for i
+///   incomplete traces of k spans and c crashes.
 public struct TraceAnalyzer {
   /// The in-flight window the log index used (for the explanation).
   public var logWindow: Int64 = 120_000
@@ -95,8 +96,8 @@ public struct TraceAnalyzer {
       trace.logEvents = evidence.events
       trace.findingIndexes = evidence.findingIndexes
       trace.services = evidence.lastTimeByService.map { input.serviceName($0.service) }
-      trace.start = evidence.firstTime.map { $0.millisecondsSinceEpoch * 1_000_000 }
-      trace.end = evidence.lastTime.map { $0.millisecondsSinceEpoch * 1_000_000 }
+      trace.start = evidence.firstTime.map(\.nanoseconds)
+      trace.end = evidence.lastTime.map(\.nanoseconds)
       let failed = (evidence.worstLevel ?? .info) >= .error || !evidence.findingIndexes.isEmpty
       trace.status = failed ? .error : .ok
       traces.append(trace)
@@ -133,27 +134,32 @@ public struct TraceAnalyzer {
     func label(_ span: Span) -> SpanLabel { SpanLabel(service: strings[span.service], name: strings[span.name]) }
 
     var orphans: [Span] = []
+    // Spans that start the trace here: roots, and spans whose cause is elsewhere (another
+    // trace, or a FOLLOWS_FROM/link to a span not in the dumps).
+    var entries = 0
     for span in spans {
       if span.status == .error { trace.errorCount += 1 }
       if span.isRoot {
         trace.rootCount += 1
+        entries += 1
         continue
       }
       if let other = store.parentTraceID(of: span) {
         if !store.contains(traceID: other, spanID: span.parentSpanID) { trace.orphanCount += 1 }
+        entries += 1
         continue
       }
       guard !ids.contains(span.parentSpanID) else { continue }
       trace.orphanCount += 1
-      if !span.flags.contains(.followsFrom) { orphans.append(span) }
+      if span.flags.contains(.followsFrom) { entries += 1 } else { orphans.append(span) }
     }
     // One top span called from an untraced edge (a SERVER or CONSUMER whose parent the dump
     // marks as remote, and whose caller has no spans) is the root in all but name.
-    if trace.rootCount == 0, orphans.count == 1, orphans[0].kind == .server || orphans[0].kind == .consumer,
+    if entries == 0, orphans.count == 1, orphans[0].kind == .server || orphans[0].kind == .consumer,
       orphans[0].flags.contains(.parentIsRemote), spans.allSatisfy({ $0.start >= orphans[0].start })
     {
       orphans.removeAll()
-    } else if trace.rootCount == 0 {
+    } else if entries == 0 {
       trace.reasons.append(.rootless)
     }
     for orphan in orphans { trace.reasons.append(.orphan(span: label(orphan), missingParent: orphan.parentSpanID)) }
@@ -192,24 +198,28 @@ public struct TraceAnalyzer {
     var time: Timestamp
   }
 
-  /// Crash findings by service and time; a kill with an OOM report within 10 s of it is that
-  /// OOM (a line without a time takes its source's last time before it, so either may come
-  /// first).
+  /// Crash findings by service and time. A kill is the OOM that is nearest to it within 10 s,
+  /// when that OOM is of the same service or of no service (the kernel's report names a
+  /// process, not a service); a line without a time takes its source's last time before it,
+  /// so either may come first.
   func crashOccurrences(_ input: Input) -> [CrashOccurrence] {
+    func serviceName(_ finding: CorrelatedFinding) -> String? { finding.service.map(input.serviceName) ?? finding.namedService }
     let ooms = input.findings.indices.filter { input.findings[$0].category == .oom && input.findings[$0].time != nil }
     var occurrences: [CrashOccurrence] = []
     for (index, finding) in input.findings.enumerated() where finding.isCrash {
-      guard let time = finding.time, let name = finding.service.map(input.serviceName) ?? finding.namedService else { continue }
-      guard name != "kernel" else { continue }
+      guard let time = finding.time, let name = serviceName(finding), name != "kernel" else { continue }
       var occurrence = CrashOccurrence(findingIndex: index, category: finding.category, service: name, time: time)
-      if finding.category == .killed,
-        let oom = ooms.first(where: {
-          let delta = time.millisecondsSinceEpoch - input.findings[$0].time!.millisecondsSinceEpoch
-          return abs(delta) <= 10_000
-        })
-      {
-        occurrence.category = .oom
-        occurrence.findingIndex = oom
+      if finding.category == .killed {
+        let nearest = ooms.filter { candidate in
+          let oom = input.findings[candidate]
+          let owner = serviceName(oom)
+          guard owner == nil || owner == "kernel" || ServiceName.matches(owner!, name) else { return false }
+          return abs(time.millisecondsSinceEpoch - oom.time!.millisecondsSinceEpoch) <= 10_000
+        }.min { abs(time.millisecondsSinceEpoch - input.findings[$0].time!.millisecondsSinceEpoch) < abs(time.millisecondsSinceEpoch - input.findings[$1].time!.millisecondsSinceEpoch) }
+        if let nearest {
+          occurrence.category = .oom
+          occurrence.findingIndex = nearest
+        }
       }
       occurrences.append(occurrence)
     }
@@ -223,19 +233,24 @@ public struct TraceAnalyzer {
     let spans = input.store.spans
     for index in traces.indices where traces[index].status == .incomplete || traces[index].spanCount == 0 {
       let trace = traces[index]
-      // A span of the crashed service that started before the crash.
-      if trace.status == .incomplete, let last = trace.lastSpan, !trace.spanRange.isEmpty {
-        let lastStart = spans[trace.spanRange].map(\.start).max() ?? 0
-        let lastMillis = lastStart / 1_000_000
-        if let crash = crashes.first(where: {
-          ServiceName.matches($0.service, last.service) && $0.time.millisecondsSinceEpoch >= lastMillis - 1_000
-            && $0.time.millisecondsSinceEpoch - lastMillis <= spanReach
-        }) {
-          let seconds = Double(crash.time.millisecondsSinceEpoch - lastMillis) / 1000
+      // The first crash of a service after the trace's latest span on that service started.
+      if trace.status == .incomplete, !trace.spanRange.isEmpty {
+        let traceSpans = spans[trace.spanRange]
+        var tie: (crash: CrashOccurrence, span: Span)?
+        for crash in crashes {
+          let latest = traceSpans.filter {
+            ServiceName.matches(crash.service, strings[$0.service]) && $0.start / 1_000_000 <= crash.time.millisecondsSinceEpoch + 1_000
+          }.max { $0.start < $1.start }
+          guard let latest, crash.time.millisecondsSinceEpoch - latest.start / 1_000_000 <= spanReach else { continue }
+          tie = (crash, latest)
+          break
+        }
+        if let (crash, span) = tie {
+          let seconds = Double(crash.time.millisecondsSinceEpoch - span.start / 1_000_000) / 1000
+          let label = SpanLabel(service: strings[span.service], name: strings[span.name])
           traces[index].crash = CrashTie(
             findingIndex: crash.findingIndex, category: crash.category, service: crash.service, time: crash.time,
-            reason: "stopped at \(last) (started \(seconds.formatted1)s before \(crash.service)'s \(crash.category.rawValue) crash)")
-          _ = strings
+            reason: "stopped at \(label) (started \(seconds.formatted1)s before \(crash.service)'s \(crash.category.rawValue) crash)")
           continue
         }
       }

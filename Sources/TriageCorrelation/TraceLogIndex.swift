@@ -74,7 +74,14 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   public var inFlightWindow: Int64 = 120_000
   private var inFlight: [ServiceTable.ID: [(trace: UInt64, time: Timestamp, finished: Bool)]] = [:]
 
-  public init(inner: Inner) { self.inner = inner }
+  /// The run's service table: a finding whose line names its service only in a capture
+  /// (compose's `worker-1 exited with code 137`) gets that service.
+  public let services: ServiceTable?
+
+  public init(inner: Inner, services: ServiceTable? = nil) {
+    self.inner = inner
+    self.services = services
+  }
 
   public mutating func begin(source: TextSource) {
     sourceName = source.name
@@ -91,7 +98,10 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
         time: event.time ?? lastTimeInSource, source: sourceName, line: event.lineNumber, captures: finding.captures,
         traceID: event.traceID, text: keepsFindingText ? String(decoding: event.text.prefix(1024), as: UTF8.self) : "")
       kept.timeIsInferred = event.time == nil && lastTimeInSource != nil
-      if event.service == nil { kept.namedService = finding.captures["container"] ?? finding.captures["service"] }
+      if event.service == nil, let named = finding.captures["container"] ?? finding.captures["service"] {
+        kept.namedService = named
+        kept.service = services?.intern(named)
+      }
       findings.append(kept)
     }
     if let time = event.time { lastTimeInSource = max(lastTimeInSource ?? time, time) }

@@ -81,7 +81,7 @@ public struct TraceReport {
       TextEncoding.appendJSONMember("category", crash.category.rawValue, to: &out, first: true)
       TextEncoding.appendJSONMember("service", crash.service, to: &out)
       out.append(contentsOf: #","time":"#.utf8)
-      appendTime(crash.time.map { $0.millisecondsSinceEpoch * 1_000_000 }, to: &out)
+      appendTime(crash.time.map(\.nanoseconds), to: &out)
       TextEncoding.appendJSONMember("reason", crash.reason, to: &out)
       out.append(contentsOf: ",\"crashes_in_flight\":\(trace.crashesInFlight),\"finding\":".utf8)
       appendFinding(findings[crash.findingIndex], to: &out)
@@ -101,7 +101,7 @@ public struct TraceReport {
     out.append(contentsOf: #","service":"#.utf8)
     if let service = finding.service { TextEncoding.appendJSONString(serviceName(service), to: &out) } else { out.append(contentsOf: "null".utf8) }
     out.append(contentsOf: #","time":"#.utf8)
-    appendTime(finding.time.map { $0.millisecondsSinceEpoch * 1_000_000 }, to: &out)
+    appendTime(finding.time.map(\.nanoseconds), to: &out)
     out.append(contentsOf: #","source":{"path":"#.utf8)
     TextEncoding.appendJSONString(finding.source, to: &out)
     out.append(contentsOf: ",\"line\":\(finding.line)}}".utf8)
@@ -211,11 +211,11 @@ public struct TraceReport {
     text += "\n"
     for reason in trace.reasons { text += "  incomplete: \(reason.explanation)\n" }
     if let crash = trace.crash { text += "  crash: \(crash.reason)\n" }
-    let logTimes: [Int64] = logs.compactMap { $0.time.map { $0.millisecondsSinceEpoch * 1_000_000 } }
+    let logTimes: [Int64] = logs.compactMap { $0.time.map(\.nanoseconds) }
     let spanStarts: [Int64] = spans.map(\.start).filter { $0 > 0 }
     let origin: Int64 = [trace.start, spanStarts.min(), logTimes.min()].compactMap { $0 }.min() ?? 0
     let finish: Int64 = max(trace.end ?? origin, logTimes.max() ?? origin)
-    let total = max(finish - origin, 1)
+    let total = max(Nanoseconds.subtract(finish, origin), 1)
 
     // Depth-first order: children under their parent, by start; spans whose parent is
     // missing start a subtree under a "missing parent" line.
@@ -230,7 +230,7 @@ public struct TraceReport {
     func visit(_ index: Int, depth: Int) {
       guard visited.insert(index).inserted else { return }
       let span = spans[index]
-      let offset = Double(span.start - origin) / 1_000_000
+      let offset = Double(span.start) / 1_000_000 - Double(origin) / 1_000_000
       let indent = String(repeating: "  ", count: min(depth, 12))
       var row = "\(formatMilliseconds(offset).leftPadding(toLength: 10)) ms  \(bar(span, origin: origin, total: total, width: width))  \(indent)\(strings[span.service])/\(strings[span.name])"
       row += " [\(span.kind.name)]"
@@ -253,7 +253,7 @@ public struct TraceReport {
     var output: [String] = []
     var pending = logs.sorted { ($0.time?.millisecondsSinceEpoch ?? .min) < ($1.time?.millisecondsSinceEpoch ?? .min) }[...]
     for row in rows {
-      while let log = pending.first, let time = log.time, time.millisecondsSinceEpoch * 1_000_000 < row.start {
+      while let log = pending.first, let time = log.time, time.nanoseconds < row.start {
         output.append(logRow(log, origin: origin, width: width))
         pending = pending.dropFirst()
       }
@@ -264,20 +264,25 @@ public struct TraceReport {
   }
 
   func logRow(_ log: LogLine, origin: Int64, width: Int) -> String {
-    let offset = log.time.map { formatMilliseconds(Double($0.millisecondsSinceEpoch * 1_000_000 - origin) / 1_000_000) } ?? "?"
+    let offset = log.time.map { formatMilliseconds(Double($0.nanoseconds) / 1_000_000 - Double(origin) / 1_000_000) } ?? "?"
     let level = log.level.map { " \($0.rawValue)" } ?? ""
     return "\(offset.leftPadding(toLength: 10)) ms  \(String(repeating: "·", count: width))  ▸ log \(log.service)\(level): \(log.text)"
   }
 
   func bar(_ span: Span, origin: Int64, total: Int64, width: Int) -> String {
-    let from = Int(Double(span.start - origin) / Double(total) * Double(width))
-    let length = span.duration.map { max(1, Int((Double($0) / Double(total) * Double(width)).rounded())) } ?? (width - from)
-    var cells = [Character](repeating: " ", count: width)
-    for index in max(0, from)..<min(width, max(0, from) + length) { cells[index] = span.duration == nil ? "╌" : "█" }
-    return String(cells)
+    // In Double and clamped: spans may start before the origin or outlast the trace.
+    let scale = Double(width) / Double(total)
+    let from = min(max((Double(span.start) - Double(origin)) * scale, 0), Double(width))
+    let cells = span.duration.map { min(max(Double($0) * scale, 1), Double(width) - from) } ?? (Double(width) - from)
+    let start = Int(from)
+    let length = max(0, min(width - start, Int(cells.rounded())))
+    var row = [Character](repeating: " ", count: width)
+    for index in start..<(start + length) { row[index] = span.duration == nil ? "╌" : "█" }
+    return String(row)
   }
 
   func formatMilliseconds(_ value: Double) -> String {
+    guard value.isFinite, abs(value) < 1e15 else { return value < 0 ? "-∞" : "∞" }
     let hundredths = Int((value * 100).rounded())
     let sign = hundredths < 0 ? "-" : ""
     let magnitude = abs(hundredths)

@@ -66,14 +66,14 @@ enum JaegerDecoder {
 
     if let start = tree.value(object, "startTime") {
       if tree.kind(start) == .number {
-        span.start = Int64(clamping: tree.unsignedInteger(start) ?? 0) &* 1000
+        span.start = Nanoseconds.scale(tree.unsignedInteger(start) ?? 0, by: 1000)
       } else if let nanoseconds = RFC3339Nanoseconds.parse(tree.raw(start)) {
         span.start = nanoseconds
       }
     }
     if let duration = tree.value(object, "duration") {
       if tree.kind(duration) == .number {
-        span.duration = tree.unsignedInteger(duration).map { Int64(clamping: $0) &* 1000 }
+        span.duration = tree.unsignedInteger(duration).map { Nanoseconds.scale($0, by: 1000) }
       } else {
         span.duration = DurationText.nanoseconds(tree.raw(duration))
       }
@@ -159,7 +159,9 @@ enum RFC3339Nanoseconds {
       let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
       let base = Timestamp(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     else { return nil }
-    var nanoseconds = base.millisecondsSinceEpoch * 1_000_000
+    // The Go zero time (`0001-01-01T00:00:00Z`, an unset start) does not fit: no start.
+    guard base.nanoseconds != .min && base.nanoseconds != .max else { return nil }
+    var nanoseconds = base.nanoseconds
     var index = 19
     if index < text.count && text[index] == UInt8(ascii: ".") {
       index += 1
@@ -174,7 +176,7 @@ enum RFC3339Nanoseconds {
     if text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-") {
       guard let hours = number(index + 1, 2), let minutes = number(index + 4, 2) else { return nil }
       let offset = Int64(hours * 60 + minutes) * 60_000_000_000
-      nanoseconds += text[index] == UInt8(ascii: "+") ? -offset : offset
+      nanoseconds = text[index] == UInt8(ascii: "+") ? Nanoseconds.subtract(nanoseconds, offset) : Nanoseconds.add(nanoseconds, offset)
     }
     return nanoseconds
   }
@@ -209,6 +211,7 @@ enum DurationText {
     case "s", "": perUnit = 1_000_000_000
     default: return nil
     }
-    return whole &* perUnit &+ fraction &* perUnit / fractionScale
+    let (scaled, overflow) = whole.multipliedReportingOverflow(by: perUnit)
+    return overflow ? .max : Nanoseconds.add(scaled, fraction * perUnit / fractionScale)
   }
 }

@@ -29,7 +29,13 @@ public struct SpanDumpReader {
     public var summaries = 0
     /// Units that were not valid JSON or held nothing readable.
     public var skippedUnits = 0
+    /// The first ``maximumWarnings`` problems (``skippedUnits`` counts them all).
     public var warnings: [String] = []
+    public static let maximumWarnings = 20
+
+    mutating func warn(_ message: String) {
+      if warnings.count < Self.maximumWarnings { warnings.append(message) }
+    }
 
     public init() {}
   }
@@ -37,39 +43,75 @@ public struct SpanDumpReader {
   public init(store: SpanStore) { self.store = store }
 
   /// Whether the first bytes of a text source are a span dump (not JSON log lines that carry
-  /// trace ids): an object whose first member is a dump's envelope (`data`, `resourceSpans`,
-  /// `resourceLogs`, `batches`, `result`, `trace`, `summaries`, `spans`), a Jaeger trace
-  /// (`traceID` with `spans`), or an array of span objects (`traceId`/`traceID` with `id`,
-  /// `spanID` or `spanId`, or OTLP documents).
+  /// trace ids, nor a log line whose first key happens to be `data` or `trace`):
+  /// - an object whose first member is a dump's envelope with the value a dump has there:
+  ///   `data`, `resourceSpans`, `resourceLogs`, `batches`, `spans`, `summaries` holding an
+  ///   array (empty, or of objects), `result` and `trace` holding an object whose first member
+  ///   is `resourceSpans`;
+  /// - a Jaeger trace (`traceID` first, with `"spans": [`);
+  /// - an array (or array of arrays) of span objects (`traceId`/`traceID` with `id`, `spanID`
+  ///   or `spanId`) or of OTLP documents.
   public static func isSpanDump(prefix: UnsafeBufferPointer<UInt8>) -> Bool {
     var index = prefix.skippingJSONWhitespace(from: 0)
-    if index < prefix.count, prefix[index] == 0xEF { index = prefix.skippingJSONWhitespace(from: index + 3) }  // BOM
-    guard index < prefix.count else { return false }
-    if prefix[index] == UInt8(ascii: "{") {
-      guard let key = firstKey(prefix, objectAt: index) else { return false }
-      if envelopeKeys.contains(where: { key.equals($0) }) { return true }
-      return (key.equals("traceID") || key.equals("traceId")) && prefix.firstIndex(of: "\"spans\"") != nil
+    if prefix.count >= index + 3, prefix[index] == 0xEF, prefix[index + 1] == 0xBB, prefix[index + 2] == 0xBF {
+      index = prefix.skippingJSONWhitespace(from: index + 3)
     }
+    guard index < prefix.count else { return false }
+    if prefix[index] == UInt8(ascii: "{") { return isDumpObject(prefix, at: index, nested: false) }
     guard prefix[index] == UInt8(ascii: "[") else { return false }
     index = prefix.skippingJSONWhitespace(from: index + 1)
     if index < prefix.count, prefix[index] == UInt8(ascii: "[") { index = prefix.skippingJSONWhitespace(from: index + 1) }
     guard index < prefix.count, prefix[index] == UInt8(ascii: "{") else { return false }
-    guard let key = firstKey(prefix, objectAt: index) else { return false }
+    guard let (key, _) = firstMember(prefix, objectAt: index) else { return false }
     if key.equals("resourceSpans") || key.equals("resourceLogs") { return true }
-    let head = prefix.slice(index, min(prefix.count, index + 4096))
+    return looksLikeSpan(prefix.slice(index, min(prefix.count, index + 4096)))
+  }
+
+  static let arrayEnvelopes: [StaticString] = ["data", "resourceSpans", "resourceLogs", "batches", "summaries", "spans"]
+
+  /// Whether the object at `start` is a dump's envelope (see ``isSpanDump(prefix:)``).
+  private static func isDumpObject(_ prefix: UnsafeBufferPointer<UInt8>, at start: Int, nested: Bool) -> Bool {
+    guard let (key, valueStart) = firstMember(prefix, objectAt: start), valueStart < prefix.count else { return false }
+    let value = prefix[valueStart]
+    if nested { return key.equals("resourceSpans") && value == UInt8(ascii: "[") }
+    if arrayEnvelopes.contains(where: { key.equals($0) }) {
+      guard value == UInt8(ascii: "[") else { return false }
+      let first = prefix.skippingJSONWhitespace(from: valueStart + 1)
+      guard first < prefix.count else { return true }
+      guard prefix[first] == UInt8(ascii: "]") || prefix[first] == UInt8(ascii: "{") else { return false }
+      // `spans` of Jaeger's proto JSON hold span objects; `data` holds traces.
+      if key.equals("spans") && prefix[first] == UInt8(ascii: "{") { return looksLikeSpan(prefix.slice(first, min(prefix.count, first + 4096))) }
+      return true
+    }
+    if key.equals("result") || key.equals("trace") {
+      return value == UInt8(ascii: "{") && isDumpObject(prefix, at: valueStart, nested: true)
+    }
+    if key.equals("traceID") || key.equals("traceId") {
+      guard let spans = prefix.firstIndex(of: "\"spans\"") else { return false }
+      var after = prefix.skippingJSONWhitespace(from: spans + 7)
+      guard after < prefix.count, prefix[after] == UInt8(ascii: ":") else { return false }
+      after = prefix.skippingJSONWhitespace(from: after + 1)
+      return after < prefix.count && prefix[after] == UInt8(ascii: "[")
+    }
+    return false
+  }
+
+  /// Whether an object's first bytes name a trace id and a span id.
+  private static func looksLikeSpan(_ head: UnsafeBufferPointer<UInt8>) -> Bool {
     let hasTrace = head.firstIndex(of: "\"traceId\"") != nil || head.firstIndex(of: "\"traceID\"") != nil
     let hasSpan = head.firstIndex(of: "\"id\"") != nil || head.firstIndex(of: "\"spanID\"") != nil || head.firstIndex(of: "\"spanId\"") != nil
     return hasTrace && hasSpan
   }
 
-  static let envelopeKeys: [StaticString] = ["data", "resourceSpans", "resourceLogs", "batches", "result", "trace", "summaries", "spans"]
-
-  private static func firstKey(_ bytes: UnsafeBufferPointer<UInt8>, objectAt start: Int) -> UnsafeBufferPointer<UInt8>? {
+  /// The first member name of the object at `start`, and where its value starts.
+  private static func firstMember(_ bytes: UnsafeBufferPointer<UInt8>, objectAt start: Int) -> (UnsafeBufferPointer<UInt8>, Int)? {
     let quote = bytes.skippingJSONWhitespace(from: start + 1)
     guard quote < bytes.count, bytes[quote] == UInt8(ascii: "\""),
       let (end, _) = JSONObjectScanner.scanStringBody(bytes, from: quote + 1)
     else { return nil }
-    return bytes.slice(quote + 1, end)
+    let colon = bytes.skippingJSONWhitespace(from: end + 1)
+    guard colon < bytes.count, bytes[colon] == UInt8(ascii: ":") else { return nil }
+    return (bytes.slice(quote + 1, end), bytes.skippingJSONWhitespace(from: colon + 1))
   }
 
   /// Reads one dump. Log records of OTLP logs dumps go to `logRecord`.
@@ -123,7 +165,19 @@ struct DumpWalker {
         if case .input(let failure) = error { throw failure }
         return
       }
-      guard let byte = next else { return }
+      guard var byte = next else { return }
+      if byte == 0xEF && window.absoluteOffset == 0 {
+        // A UTF-8 byte order mark (editors on Windows write one).
+        do {
+          try window.advance(); try window.advance(); try window.advance()
+          try window.skipWhitespace()
+          guard let after = try window.current() else { return }
+          byte = after
+        } catch {
+          if case .input(let failure) = error { throw failure }
+          return
+        }
+      }
       do throws(WalkError) {
         switch byte {
         case UInt8(ascii: "{"): try walkTopObject()
@@ -135,7 +189,7 @@ struct DumpWalker {
         case .input(let failure): throw failure
         case .syntax(let syntax):
           statistics.skippedUnits += 1
-          statistics.warnings.append("byte \(window.absoluteOffset): \(syntax.reason); skipped to the next line.")
+          statistics.warn("byte \(window.absoluteOffset): \(syntax.reason); skipped to the next line.")
           // Resynchronise at the next line: JSON lines recover, a broken document ends.
           let more: Bool
           do { more = try window.skipPastLineBreak() } catch {
@@ -248,13 +302,15 @@ struct DumpWalker {
     guard try window.scanValue(maximumLength: maximumUnitLength) else {
       throw .syntax(DumpSyntax(reason: "the JSON ends inside a value (truncated dump?)"))
     }
+    // A byte that starts no value (a stray bracket, a NUL) would be met again and again.
+    guard window.absoluteOffset > offset else { throw .syntax(DumpSyntax(reason: "expected a value")) }
     statistics.units += 1
     let bytes = window.bytes(from: window.mark, to: window.position)
     do {
       try tree.parse(bytes)
     } catch {
       statistics.skippedUnits += 1
-      statistics.warnings.append("byte \(offset + error.offset): \(error.reason); this unit was skipped.")
+      statistics.warn("byte \(offset + error.offset): \(error.reason); this unit was skipped.")
       return
     }
     if !decode(context, tree.root) { statistics.skippedUnits += 1 }

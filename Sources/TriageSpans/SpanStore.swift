@@ -73,12 +73,14 @@ public final class SpanStore: @unchecked Sendable {
     body(&chunks[Int(position) >> Self.chunkShift][Int(position) & (Self.chunkSize - 1)])
   }
 
-  /// Orders the spans by trace, start (to the microsecond) and span id, and keeps one of each
+  /// Joins 64-bit trace ids with their 128-bit form (``widenShortTraceIDs()``), orders the
+  /// spans by trace, start (to the microsecond) and span id, and keeps one of each
   /// set of identical duplicates (same trace, span id, kind, name and start to the
   /// microsecond: Jaeger and Zipkin keep microseconds, OTLP nanoseconds).
   /// - Complexity: O(n log n); 4 bytes per span besides the spans.
   public func deduplicate() {
     guard order == nil else { return }
+    widenShortTraceIDs()
     var sorted = (0..<UInt32(spansRead)).map { $0 }
     sorted.sort { leftPosition, rightPosition in
       let left = span(atStorage: leftPosition)
@@ -110,27 +112,63 @@ public final class SpanStore: @unchecked Sendable {
   /// half whose client half is in the trace gets an id of its own with the client half as its
   /// parent, and the spans of the server's service that named the shared id move under it: the
   /// trace then has the tree Jaeger or OTLP would show.
+  /// - Complexity: O(n) over the ordered spans, plus the spans that change.
   func separateSharedSpans() {
-    guard let order, spans.contains(where: { $0.flags.contains(.sharedServer) }) else { return }
-    let list = spans
-    var low = 0
-    while low < list.count {
-      var high = low + 1
-      while high < list.count && list[high].traceID == list[low].traceID { high += 1 }
-      for server in low..<high where list[server].flags.contains(.sharedServer) {
-        let shared = list[server].spanID
-        guard (low..<high).contains(where: { list[$0].spanID == shared && list[$0].kind == .client }) else { continue }
-        let own = Self.sharedServerID(shared)
-        let service = list[server].service
-        for child in low..<high where child != server && list[child].parentSpanID == shared && list[child].service == service {
-          update(atStorage: order[child]) { $0.parentSpanID = own }
+    guard let order else { return }
+    var changes: [(position: UInt32, spanID: UInt64?, parentSpanID: UInt64)] = []
+    do {
+      let list = spans
+      guard list.contains(where: { $0.flags.contains(.sharedServer) }) else { return }
+      var low = 0
+      while low < list.count {
+        var high = low + 1
+        while high < list.count && list[high].traceID == list[low].traceID { high += 1 }
+        let servers = (low..<high).filter { list[$0].flags.contains(.sharedServer) }
+        if !servers.isEmpty {
+          let clients = Set((low..<high).lazy.filter { list[$0].kind == .client }.map { list[$0].spanID })
+          var children: [UInt64: [Int]] = [:]
+          for index in low..<high { children[list[index].parentSpanID, default: []].append(index) }
+          for server in servers where clients.contains(list[server].spanID) {
+            let shared = list[server].spanID
+            let own = Self.sharedServerID(shared)
+            for child in children[shared] ?? [] where child != server && list[child].service == list[server].service {
+              changes.append((order[child], nil, own))
+            }
+            changes.append((order[server], own, shared))
+          }
         }
-        update(atStorage: order[server]) {
-          $0.parentSpanID = shared
-          $0.spanID = own
-        }
+        low = high
       }
-      low = high
+    }
+    // Applied once the snapshot is gone, so the chunks are changed in place, not copied.
+    for change in changes {
+      update(atStorage: change.position) { span in
+        if let id = change.spanID { span.spanID = id }
+        span.parentSpanID = change.parentSpanID
+      }
+    }
+  }
+
+  /// Joins the 64-bit form of a trace id with its 128-bit form (B3, Zipkin and old Jaeger
+  /// keep the lower 64 bits; trace-formats.md §5.3): a span whose id has no upper half takes
+  /// the upper half of the one 128-bit id with the same lower half, when there is exactly one.
+  func widenShortTraceIDs() {
+    var uppers: [UInt64: UInt64] = [:]
+    var ambiguous: Set<UInt64> = []
+    var hasShort = false
+    for chunk in chunks {
+      for span in chunk {
+        let id = span.traceID
+        if id.upperHalf == 0 { hasShort = true; continue }
+        if let known = uppers[id.lowerHalf], known != id.upperHalf { ambiguous.insert(id.lowerHalf) } else { uppers[id.lowerHalf] = id.upperHalf }
+      }
+    }
+    guard hasShort, !uppers.isEmpty else { return }
+    for chunk in chunks.indices {
+      for index in chunks[chunk].indices where chunks[chunk][index].traceID.upperHalf == 0 {
+        let lower = chunks[chunk][index].traceID.lowerHalf
+        if let upper = uppers[lower], !ambiguous.contains(lower) { chunks[chunk][index].traceID.upperHalf = upper }
+      }
     }
   }
 

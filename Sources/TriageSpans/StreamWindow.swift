@@ -154,6 +154,8 @@ final class StreamWindow {
         }
         if isScalar {
           if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") || byte <= 0x20 {
+            // A scalar of no bytes (a stray bracket or control byte) is no value.
+            guard index > position else { throw .syntax(DumpSyntax(reason: "expected a value")) }
             position = index
             return true
           }
@@ -186,10 +188,12 @@ final class StreamWindow {
     }
   }
 
-  /// Moves past the next line break; false at the end of the stream.
+  /// Moves past the next line break, letting the skipped bytes go; false at the end of the
+  /// stream.
   func skipPastLineBreak() throws(WalkError) -> Bool {
     while let byte = try current() {
       position += 1
+      mark = position
       if byte == 0x0A { return true }
     }
     return false

@@ -19,8 +19,8 @@ enum ZipkinDecoder {
     if let name = tree.nonEmptyString(tree.value(object, "name")) { span.name = strings.intern(name) }
     let timestamp = tree.unsignedInteger(tree.value(object, "timestamp"))
     let duration = tree.unsignedInteger(tree.value(object, "duration"))
-    if let timestamp { span.start = Int64(clamping: timestamp) &* 1000 }
-    if let duration { span.duration = Int64(clamping: duration) &* 1000 }
+    if let timestamp { span.start = Nanoseconds.scale(timestamp, by: 1000) }
+    if let duration { span.duration = Nanoseconds.scale(duration, by: 1000) }
 
     var formatKind: SpanKind?
     if let kind = tree.value(object, "kind") { formatKind = SpanKind(name: tree.raw(kind)) }
@@ -78,13 +78,25 @@ enum ZipkinDecoder {
       if seen.contains(begin) && !seen.contains(end) { span.flags.insert(.neverEnded) }
       break
     }
-    if span.start == 0, let firstTime { span.start = Int64(clamping: firstTime) &* 1000 }
+    if span.start == 0, let firstTime { span.start = Nanoseconds.scale(firstTime, by: 1000) }
     if let binary {
       tree.forEachElement(binary) { annotation in
         guard let key = tree.value(annotation, "key"), let value = tree.value(annotation, "value") else { return }
-        attributes.read(key: tree.raw(key), value: value, in: tree)
-        if service == nil, let endpoint = tree.value(annotation, "endpoint") {
-          service = tree.nonEmptyString(tree.value(endpoint, "serviceName"))
+        let name = tree.raw(key)
+        attributes.read(key: name, value: value, in: tree)
+        // As in v2, the `error` annotation holds the message: any value but "false" is an error.
+        if name.equals("error"), !tree.raw(value).equals("false") {
+          attributes.isError = true
+          if !tree.raw(value).equals("true") { attributes.message = attributes.message ?? tree.string(value) }
+        }
+        // `ca`, `sa`, `ma` are the remote side's address, not this span's service.
+        let isAddress = name.equals("ca") || name.equals("sa") || name.equals("ma")
+        if let endpoint = tree.value(annotation, "endpoint"), let endpointService = tree.nonEmptyString(tree.value(endpoint, "serviceName")) {
+          if isAddress {
+            attributes.peerService = attributes.peerService ?? endpointService
+          } else if service == nil {
+            service = endpointService
+          }
         }
       }
     }

@@ -1,7 +1,8 @@
 import Testing
 import TriageAssembly
 import TriageClassification
-import TriageCorrelation
+@testable import TriageCorrelation
+import TriageReporting
 import TriageInput
 import TriageSpans
 import TriageTestSupport
@@ -13,13 +14,15 @@ struct Analysed {
   let store: SpanStore
   let findings: [CorrelatedFinding]
   let logRecords: Int
+  let services: ServiceTable
 
   init(_ paths: [String], classify: Bool = true) throws {
     let reader = EventReader()
     let classifier = classify ? Classifier(catalog: try PatternCatalog.load(userDirectories: [])) : nil
-    var sink = ClassifyingSink(inner: TraceLogIndex(inner: Discard()), classifier: classifier)
+    var sink = ClassifyingSink(inner: TraceLogIndex(inner: Discard(), services: reader.services), classifier: classifier)
     reader.read(paths: paths, into: &sink)
     let services = reader.services
+    self.services = services
     traces = TraceAnalyzer().analyze(
       .init(store: reader.spans, evidence: sink.inner.traces, findings: sink.inner.findings, serviceName: { services.name($0) }))
     store = reader.spans
@@ -173,6 +176,74 @@ struct Discard: ClassifiedEventSink {
     let open = try analyse(unended)
     #expect(open.first?.status == .incomplete)
     #expect(open.first?.reasons == [.neverEnded(span: SpanLabel(service: "api", name: "GET"))])
+  }
+}
+
+/// Inputs from the review: numbers at the edges of Int64, links to other traces, 64-bit ids.
+@Suite struct TraceEdgeCaseTests {
+  func analyse(_ files: [String: String]) throws -> Analysed {
+    let directory = RepositoryPaths.temporaryDirectory()
+    for (name, text) in files {
+      let file = fopen(directory + "/" + name, "w")!
+      fputs(text, file)
+      fclose(file)
+    }
+    return try Analysed([directory])
+  }
+
+  @Test func extremeTimesNeitherTrapNorCorruptOtherSpans() throws {
+    let jaeger = #"""
+      {"data":[{"traceID":"6666666666666666","spans":[
+        {"traceID":"6666666666666666","spanID":"0000000000000001","operationName":"huge","references":[],"startTime":9223372036854775,"duration":1000,"processID":"p1"},
+        {"traceID":"6666666666666666","spanID":"0000000000000002","operationName":"late child","references":[{"refType":"CHILD_OF","traceID":"6666666666666666","spanID":"0000000000000001"}],"startTime":9223372036854999,"processID":"p1"}
+      ],"processes":{"p1":{"serviceName":"api"}}}]}
+      """#
+    let otlp = #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"77777777777777777777777777777777","spanId":"7000000000000001","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"18446744073709551615"}]}]}]}"#
+    let proto = #"{"spans":[{"traceId":"AAAAAAAAAAAAAAAAAAAAAQ==","spanId":"AAAAAAAAAAI=","operationName":"unset start","startTime":"0001-01-01T00:00:00Z","duration":"99999999999999999999s"}]}"#
+    let analysed = try analyse(["a.json": jaeger, "b.json": otlp, "c.json": proto])
+    #expect(analysed.traces.count == 3)
+    let report = TraceReport(traces: analysed.traces, store: analysed.store, findings: analysed.findings, serviceName: { _ in "?" })
+    for trace in analysed.traces { _ = report.renderWaterfall(trace, logs: []) }
+  }
+
+  @Test func aConsumerThatOnlyFollowsFromAnotherTraceIsNotRootless() throws {
+    let jaeger = #"""
+      {"data":[{"traceID":"8888888888888888","spans":[
+        {"traceID":"8888888888888888","spanID":"0000000000000001","operationName":"consume","references":[{"refType":"FOLLOWS_FROM","traceID":"9999999999999999","spanID":"0000000000000009"}],"startTime":1700000000000000,"duration":10,"processID":"p1"},
+        {"traceID":"8888888888888888","spanID":"0000000000000002","operationName":"work","references":[{"refType":"CHILD_OF","traceID":"8888888888888888","spanID":"0000000000000001"}],"startTime":1700000000000001,"duration":5,"processID":"p1"}
+      ],"processes":{"p1":{"serviceName":"worker"}}}]}
+      """#
+    let analysed = try analyse(["links.json": jaeger])
+    #expect(analysed.traces.first?.status == .ok, "\(analysed.traces.first?.reasons ?? [])")
+  }
+
+  @Test func sixtyFourAndOneHundredTwentyEightBitFormsOfOneTraceAreOneTrace() throws {
+    // Zipkin keeps the lower 64 bits; OTLP has all 128 (trace-formats.md §3.1, §5.3).
+    let zipkin = #"[{"traceId":"48485a3953bb6124","id":"0000000000000002","parentId":"0000000000000001","name":"get","kind":"SERVER","timestamp":1700000000000100,"duration":50,"localEndpoint":{"serviceName":"backend"}}]"#
+    let otlp = #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"frontend"}}]},"scopeSpans":[{"spans":[{"traceId":"463ac35c9f6413ad48485a3953bb6124","spanId":"0000000000000001","name":"GET /","kind":2,"startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000001000000"}]}]}]}"#
+    let analysed = try analyse(["zipkin.json": zipkin, "otlp.json": otlp])
+    #expect(analysed.traces.map(\.traceID.description) == ["463ac35c9f6413ad48485a3953bb6124"])
+    #expect(analysed.traces.first?.spanCount == 2 && analysed.traces.first?.status == .ok)
+  }
+
+  @Test func aKillTakesTheOOMOfItsOwnServiceNotAnotherOne() throws {
+    let log = """
+      api-1       | {"time":"2025-11-04T09:57:30.000Z","level":"info","msg":"ok"}
+      api-1 exited with code 137
+      worker-1    | 2025-11-04 09:57:35,000 ERROR [tasks] - MemoryError
+      worker-1    | Traceback (most recent call last):
+      worker-1    |   File "/app/tasks.py", line 10, in run
+      worker-1    |     data = load()
+      worker-1    | MemoryError
+
+      """
+    let analysed = try analyse(["compose.log": log])
+    let services = analysed.services
+    let occurrences = TraceAnalyzer().crashOccurrences(
+      .init(store: analysed.store, evidence: [:], findings: analysed.findings, serviceName: { services.name($0) }))
+    let kill = try #require(occurrences.first { $0.service == "api-1" })
+    #expect(kill.category == .killed)
+    #expect(analysed.findings.contains { $0.category == .oom && $0.service.map(services.name) == "worker-1" })
   }
 }
 

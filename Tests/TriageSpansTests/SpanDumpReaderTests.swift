@@ -90,6 +90,13 @@ import TriageUnwrapping
     #expect(span.kind == .client && span.flags.contains(.neverEnded) && span.duration == nil)
     #expect(zipkinStore.strings[span.service] == "frontend" && zipkinStore.strings[span.remoteService] == "backend")
     #expect(span.traceID.description == "000000000000000048485a3953bb6124" && span.start == 1_472_470_996_199_000_000)
+
+    // The `error` binary annotation holds the message; `sa` names the remote side.
+    let failed = #"[{"traceId":"48485a3953bb6124","id":"53995c3f42cd8ad9","name":"get","timestamp":1,"duration":2,"annotations":[{"timestamp":1,"value":"cs","endpoint":{"serviceName":"frontend"}},{"timestamp":3,"value":"cr","endpoint":{"serviceName":"frontend"}}],"binaryAnnotations":[{"key":"sa","value":true,"endpoint":{"serviceName":"backend"}},{"key":"error","value":"Connection refused","endpoint":{"serviceName":"frontend"}}]}]"#
+    let (failedStore, _, _) = try read(failed)
+    let failedSpan = try #require(failedStore.spans.first)
+    #expect(failedSpan.status == .error && failedStore.strings[failedSpan.statusMessage] == "Connection refused")
+    #expect(failedStore.strings[failedSpan.service] == "frontend" && failedStore.strings[failedSpan.remoteService] == "backend")
   }
 
   @Test func otlpLogRecordsBecomeRecords() throws {
@@ -132,6 +139,16 @@ import TriageUnwrapping
     return String(jaeger[start..<jaeger.index(end, offsetBy: marker.count)])
   }
 
+  @Test func strayBytesAndAByteOrderMarkNeitherLoopNorLoseSpans() throws {
+    let span = #"{"traceId":"5b8efff798038103d269b633813fc60c","id":"eee19b7ec3c1b174","name":"get"}"#
+    // A stray closing brace, and NUL padding after the last element (a file cut by a crash).
+    let (store, statistics, _) = try read("[" + span + "}" + "," + span + ",\u{0}\u{0}\u{0}")
+    #expect(store.spans.count >= 1 && statistics.skippedUnits >= 1)
+    #expect(statistics.warnings.count <= SpanDumpReader.Statistics.maximumWarnings)
+    let (bom, bomStatistics, _) = try read("\u{FEFF}[" + span + "]")
+    #expect(bom.spans.count == 1 && bomStatistics.warnings.isEmpty)
+  }
+
   @Test func deepNestingParsesWithoutRecursion() throws {
     var tree = JSONTree()
     let depth = 100_000
@@ -154,6 +171,13 @@ import TriageUnwrapping
     #expect(!isDump(#"{"time":"2025-11-03T10:00:00Z","level":"info","msg":"x","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"}"#))
     #expect(!isDump(#"{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736","msg":"request done"}"#))
     #expect(!isDump(#"[1,2,3]"#))
+    // logrus sorts keys: `data`, `result`, `trace` can come first in ordinary log lines.
+    #expect(!isDump(#"{"data":"x","level":"error","msg":"boom"}"#))
+    #expect(!isDump(#"{"data":["a","b"],"msg":"batch"}"#))
+    #expect(!isDump(#"{"result":{"ok":true},"msg":"done"}"#))
+    #expect(!isDump(#"{"trace":"abc","level":"info"}"#))
+    #expect(!isDump(#"{"spans":[{"name":"x"}],"msg":"y"}"#))
+    #expect(isDump("\u{FEFF}" + #"{"resourceSpans":[]}"#))
     #expect(!isDump("plain text"))
   }
 }
