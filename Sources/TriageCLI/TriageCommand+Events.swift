@@ -52,6 +52,7 @@ extension TriageCommand {
         }
         writer.flush()
         for error in errors { printError("triage: error: \(error)") }
+        for warning in classifier?.catalog.overrunWarnings ?? [] { printError("triage: warning: \(warning)") }
       } else {
         switch format {
         case .json:
@@ -64,6 +65,7 @@ extension TriageCommand {
         writer.flush()
         for warning in reader.diagnostics.warnings { printError("triage: warning: \(warning)") }
         for error in reader.diagnostics.errors { printError("triage: error: \(error)") }
+        for warning in classifier?.catalog.overrunWarnings ?? [] { printError("triage: warning: \(warning)") }
       }
       if !reader.diagnostics.errors.isEmpty { throw ExitCode(2) }
     }

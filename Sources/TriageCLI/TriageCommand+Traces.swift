@@ -99,6 +99,7 @@ extension TriageCommand {
       }
       for warning in reader.diagnostics.warnings { printError("triage: warning: \(warning)") }
       for error in reader.diagnostics.errors { printError("triage: error: \(error)") }
+      for warning in classifier.catalog.overrunWarnings { printError("triage: warning: \(warning)") }
       if !reader.diagnostics.errors.isEmpty { throw ExitCode(2) }
     }
   }

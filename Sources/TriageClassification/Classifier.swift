@@ -28,12 +28,24 @@ public final class Classifier {
   private var batchCursor = 0
   /// Scratch: where the anchor of the pattern being tried occurs in the event.
   private var anchorStarts: [Int] = []
+  /// Per pattern: overruns seen so far, and whether this classifier stopped using it.
+  private var overrunsSeen: [Int]
+  private var stopped: [Bool]
+
+  /// The work limit of one match call, in ICU's time-limit units (about a millisecond each):
+  /// the built-in patterns need well under a millisecond even on a 256 KiB event.
+  public static let workLimit: Int32 = 200
+  /// Match calls at the limit after which a classifier stops using a pattern.
+  public static let overrunsBeforeStop = 3
 
   public init(catalog: PatternCatalog) {
     self.catalog = catalog
     prefilter = catalog.prefilter
     let wide = WideningBuffer()
     regexes = catalog.patterns.map { $0.regex.copy(sharing: wide) }
+    for regex in regexes { regex.limitWork(to: Self.workLimit) }
+    overrunsSeen = [Int](repeating: 0, count: catalog.patterns.count)
+    stopped = [Bool](repeating: false, count: catalog.patterns.count)
     foundStamp = .allocate(capacity: max(catalog.prefilter.count, 1))
     foundStamp.initialize(repeating: 0)
     candidateStamp = [UInt32](repeating: 0, count: catalog.patterns.count)
@@ -101,7 +113,7 @@ public final class Classifier {
     candidates.sort()
 
     var findings: [Finding] = []
-    for patternIndex in candidates {
+    for patternIndex in candidates where !stopped[patternIndex] {
       let compiled = catalog.patterns[patternIndex]
       // A traceback pattern on the whole event needs an assembled stack trace.
       if compiled.pattern.scope == .event && compiled.pattern.category == .traceback && event.language == nil { continue }
@@ -119,10 +131,10 @@ public final class Classifier {
         }
       }
       // In a stack trace the last matching line is the one nearest the final exception.
-      guard
-        let match = Self.firstMatch(
-          compiled, regex: regexes[patternIndex], in: event.text, anchorStarts: anchorStarts, preferLast: event.language != nil)
-      else { continue }
+      let regex = regexes[patternIndex]
+      let matched = Self.firstMatch(compiled, regex: regex, in: event.text, anchorStarts: anchorStarts, preferLast: event.language != nil)
+      if regex.overruns != overrunsSeen[patternIndex] { noteOverruns(patternIndex) }
+      guard let match = matched else { continue }
       var captures = match.captures
       guard let category = Interpretation.category(of: compiled.pattern, captures: &captures) else { continue }
       var finding = Finding(
@@ -133,6 +145,15 @@ public final class Classifier {
     }
     guard !findings.isEmpty else { return [] }
     return Interpretation.settle(findings, event: event, text: event.text)
+  }
+
+  /// Records new overruns of a pattern; stops using it after ``overrunsBeforeStop``.
+  private func noteOverruns(_ patternIndex: Int) {
+    let total = regexes[patternIndex].overruns
+    let new = total - overrunsSeen[patternIndex]
+    overrunsSeen[patternIndex] = total
+    if total >= Self.overrunsBeforeStop { stopped[patternIndex] = true }
+    catalog.overruns.record(patternIndex, overruns: new, stopped: stopped[patternIndex])
   }
 
   /// A match: the matched line or text, its byte offset in the event, and its captures.

@@ -48,6 +48,8 @@ public final class PatternCatalog: @unchecked Sendable {
   }
 
   public let patterns: [Compiled]
+  /// Patterns whose regex hit the work limit during this run (see ``PatternOverruns``).
+  public let overruns = PatternOverruns()
   let prefilter: LiteralPrefilter
   /// Stack-trace patterns, selected by the trace's language instead of the prefilter.
   let patternsByLanguage: [TraceLanguage: [Int]]
@@ -122,6 +124,17 @@ public final class PatternCatalog: @unchecked Sendable {
     self.patterns = compiled
     self.prefilter = LiteralPrefilter(literals: literals)
     self.patternsByLiteral = byLiteral
+  }
+
+  /// One warning per pattern whose regex hit the work limit: file, line, what happened, what
+  /// to do.
+  public var overrunWarnings: [String] {
+    overruns.entries.map { entry in
+      let pattern = patterns[entry.patternIndex].pattern
+      let what = entry.stopped ? "it was stopped for the rest of the run" : "those events were not matched by it"
+      return "\(pattern.location.file):\(pattern.location.line): pattern \(pattern.id): \(entry.overruns) match(es) gave up at the work limit "
+        + "(the regex backtracks too much); \(what). Make the regex more specific: avoid nested repetition such as (a+)+ or (.*)*."
+    }
   }
 
   /// The built-in catalog compiled into the binary, plus the pattern files in `directories`.

@@ -16,6 +16,8 @@ package final class ICURegex: @unchecked Sendable {
   private let wide: WideningBuffer
   /// ICU group numbers of the named groups, in ``init(pattern:ignoresCase:multiline:groupNames:)`` order.
   package let groupNumbers: [Int32]
+  /// Match calls that gave up at the work limit (``limitWork(to:)``) and so found nothing.
+  package private(set) var overruns = 0
 
   /// Compiles `pattern` (ICU syntax).
   /// - Throws: a sentence naming ICU's error and where in the pattern it was found.
@@ -86,13 +88,24 @@ package final class ICURegex: @unchecked Sendable {
     return ICURegex(handle: swift_uregex_clone(handle, &status)!, groupNumbers: groupNumbers, wide: wide)
   }
 
+  /// Bounds the work of each match call: ICU gives up after about `steps` milliseconds of
+  /// matching (its time limit counts engine steps), so a regex that backtracks
+  /// catastrophically cannot hang a run. A call that gives up finds nothing and counts in
+  /// ``overruns``.
+  package func limitWork(to steps: Int32) {
+    var status = U_ZERO_ERROR
+    swift_uregex_setTimeLimit(handle, steps, &status)
+  }
+
   /// The first match in `bytes`: its byte range and each named group's range (nil when the
   /// group did not take part). ^ and $ anchor at the ends of `bytes` (and at line breaks in
   /// multiline mode).
   package func firstMatch(in bytes: UnsafeBufferPointer<UInt8>) -> (range: Range<Int>, groups: [Range<Int>?])? {
     guard setText(bytes) else { return nil }
     var status = U_ZERO_ERROR
-    guard swift_uregex_findNext(handle, &status) != 0, status.rawValue <= U_ZERO_ERROR.rawValue else { return nil }
+    let found = swift_uregex_findNext(handle, &status) != 0
+    if status == U_REGEX_TIME_OUT { overruns += 1 }
+    guard found, status.rawValue <= U_ZERO_ERROR.rawValue else { return nil }
     return currentMatch()
   }
 
@@ -102,9 +115,10 @@ package final class ICURegex: @unchecked Sendable {
     guard setText(bytes) else { return nil }
     var status = U_ZERO_ERROR
     swift_uregex_setRegion64(handle, Int64(start), Int64(bytes.count), &status)
-    guard status.rawValue <= U_ZERO_ERROR.rawValue, swift_uregex_lookingAt64(handle, -1, &status) != 0,
-      status.rawValue <= U_ZERO_ERROR.rawValue
-    else { return nil }
+    guard status.rawValue <= U_ZERO_ERROR.rawValue else { return nil }
+    let found = swift_uregex_lookingAt64(handle, -1, &status) != 0
+    if status == U_REGEX_TIME_OUT { overruns += 1 }
+    guard found, status.rawValue <= U_ZERO_ERROR.rawValue else { return nil }
     return currentMatch()
   }
 
