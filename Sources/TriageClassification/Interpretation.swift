@@ -119,7 +119,10 @@ enum Interpretation {
         if let category = chained.first?.category, hasTraceback || !upgrades.isEmpty {
           findings[index].captures["root_cause_category"] = category.rawValue
         }
-        if let frame = trace.inAppFrames.first { findings[index].captures["top_frame"] = frame }
+        // The frame nearest the exception: Python prints it last ("most recent call last"),
+        // every other language first.
+        let nearest = event.language == .python ? trace.inAppFrames.last : trace.inAppFrames.first
+        if let frame = nearest { findings[index].captures["top_frame"] = frame }
       }
     }
     for index in findings.indices where findings[index].category == .connectionRefused && findings[index].captures["dependency"] == nil {

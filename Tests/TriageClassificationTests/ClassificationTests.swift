@@ -51,6 +51,20 @@ struct ClassifiedRun {
 }
 
 @Suite struct ClassificationTests {
+  @Test func theTopFrameIsTheInAppFrameNearestTheException() {
+    // Python prints the frame that raised last; Java prints it first.
+    let python = "Traceback (most recent call last):\n  File \"/app/main.py\", line 10, in main\n    run()\n"
+      + "  File \"/usr/lib/python3.11/site-packages/lib.py\", line 5, in helper\n    helper()\n"
+      + "  File \"/app/worker.py\", line 20, in run\n    load()\nMemoryError\n"
+    let java = "Exception in thread \"main\" java.lang.IllegalStateException: boom\n\tat com.acme.Worker.run(Worker.java:20)\n"
+      + "\tat com.acme.Main.main(Main.java:10)\n"
+    for (text, expected) in [(python, "worker:run"), (java, "Worker:run")] {
+      let run = ClassifiedRun(Array(text.utf8))
+      let frames = run.findings.compactMap { $0.captures["top_frame"] }
+      #expect(!frames.isEmpty && frames.allSatisfy { $0 == expected }, "\(frames)")
+    }
+  }
+
   @Test func everySampleOfTheBuiltInCatalogPasses() {
     let report = PatternCheck.run(ClassifiedRun.catalog.patterns, in: ClassifiedRun.catalog)
     #expect(report.passed, "\(report.failures.map(\.description).joined(separator: "\n"))")
