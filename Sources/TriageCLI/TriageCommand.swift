@@ -12,11 +12,14 @@ public struct TriageCommand: ParsableCommand {
       json-file files, journald, syslog, dmesg, JSON and logfmt app logs, plain text), gzip \
       files and tar archives, from files, directories or a pipe.
 
-      Exit status: 0 done; 2 an input could not be read (the rest was still analysed); \
-      64 usage error.
+      `triage PATH…` is `triage report PATH…`; with no path, a piped standard input is read.
+
+      Exit status: 0 done; 1 `report --fail-on` reached; 2 an input could not be read (the \
+      rest was still analysed); 64 usage error.
       """,
     version: version,
-    subcommands: [Events.self, Traces.self, Signatures.self]
+    subcommands: [Report.self, Events.self, Traces.self, Signatures.self],
+    defaultSubcommand: Report.self
   )
 
   public init() {}

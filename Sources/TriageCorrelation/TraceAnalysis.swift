@@ -87,6 +87,8 @@ public struct TraceAnalysis: Sendable {
   public var crash: CrashTie?
   /// How many crashes it was in flight at (from logs; a poison request is at every one).
   public var crashesInFlight = 0
+  /// The incidents it died in (set by ``IncidentBuilder``).
+  public var incidentIDs: [String] = []
   /// Where its spans are in the (deduplicated, sorted) span store.
   public var spanRange: Range<Int> = 0..<0
   /// Known only from a trace summary (no spans read).

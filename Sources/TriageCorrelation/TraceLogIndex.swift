@@ -40,6 +40,10 @@ public struct CorrelatedFinding: Sendable {
   public var captures: [String: String]
   public var traceID: TraceID?
   public var text: String
+  /// The signature's fingerprint (groups the same bug), title and "what to check next".
+  public var fingerprint = ""
+  public var title = ""
+  public var remediation = ""
 
   /// A finding that says a process died: out of memory, a native crash, or a kill.
   public var isCrash: Bool { category == .oom || category == .segfault || category == .killed }
@@ -98,6 +102,9 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
         time: event.time ?? lastTimeInSource, source: sourceName, line: event.lineNumber, captures: finding.captures,
         traceID: event.traceID, text: keepsFindingText ? String(decoding: event.text.prefix(1024), as: UTF8.self) : "")
       kept.timeIsInferred = event.time == nil && lastTimeInSource != nil
+      kept.fingerprint = finding.fingerprint
+      kept.title = finding.pattern.title
+      kept.remediation = finding.pattern.remediation
       if event.service == nil, let named = finding.captures["container"] ?? finding.captures["service"] {
         kept.namedService = named
         kept.service = services?.intern(named)

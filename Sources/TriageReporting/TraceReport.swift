@@ -89,7 +89,8 @@ public struct TraceReport {
     } else {
       out.append(contentsOf: "null".utf8)
     }
-    out.append(contentsOf: #","incident_ids":[]"#.utf8)
+    out.append(contentsOf: #","incident_ids":"#.utf8)
+    appendStrings(trace.incidentIDs, to: &out)
     out.append(0x7D)
   }
 

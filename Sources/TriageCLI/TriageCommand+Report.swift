@@ -1,0 +1,102 @@
+import ArgumentParser
+import TriageAssembly
+import TriageClassification
+import TriageCorrelation
+import TriageInput
+import TriageReporting
+import TriageSpans
+import TriageUnwrapping
+
+extension TriageCommand {
+  /// `triage report` (and `triage` alone): the whole analysis.
+  struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "The whole analysis: incidents (what broke, how often, how bad, what caused it), the requests that died, a timeline.",
+      discussion: """
+        Findings are grouped into incidents by service and kind; one crash's evidence (the \
+        kernel's OOM report, the exit line, the runtime's message) is one occurrence. Severity: \
+        every instance of a service down at once → critical; --crash-loop-count crashes within \
+        --crash-loop-window minutes → high; a single crash → medium; graceful terminations → info. \
+        --fail-on SEVERITY exits with 1 when an incident reaches it.
+        """
+    )
+
+    @OptionGroup(title: "Input") var input: InputOptions
+    @OptionGroup(title: "Output") var output: OutputOptions
+
+    @Option(help: "Output format.")
+    var format: EventFormat = .text
+
+    @Option(
+      name: .customLong("patterns"),
+      help: "A directory of pattern files (*.yaml) to add to the built-in catalog, or to replace built-ins by id. Repeatable.",
+      completion: .directory)
+    var patternDirectories: [String] = []
+
+    @Option(name: .customLong("fail-on"), help: "Exit with status 1 when an incident reaches this severity (info, low, medium, high, critical).")
+    var failOn: SeverityChoice?
+
+    @Option(name: .customLong("crash-loop-count"), help: "Crashes of a service within the crash-loop window that make an incident high.")
+    var crashLoopCount = 3
+
+    @Option(name: .customLong("crash-loop-window"), help: "The crash-loop window, in minutes.")
+    var crashLoopWindow = 60
+
+    @Option(name: .customLong("quiet-gap"), help: "Minutes without an occurrence after which the same failure is a new incident.")
+    var quietGap = 60
+
+    func validate() throws {
+      guard crashLoopCount >= 1 else { throw ValidationError("--crash-loop-count must be at least 1.") }
+      guard crashLoopWindow >= 1, quietGap >= 1 else { throw ValidationError("--crash-loop-window and --quiet-gap are minutes, at least 1.") }
+    }
+
+    func run() throws {
+      let paths = try input.resolvedPaths()
+      let classifier = Classifier(catalog: try PatternOptions.catalog(directories: patternDirectories))
+      var reader = EventReader()
+      reader.maximumLineLength = input.maximumLineLength
+      let writer: OutputWriter
+      do {
+        writer = try output.outputPath.map { path throws(InputError) in try OutputWriter(path: path) } ?? OutputWriter()
+      } catch {
+        printError("triage: \(error)")
+        throw ExitCode(2)
+      }
+      if let identity = writer.fileIdentity { reader.excludedFiles = [identity] }
+      let services = reader.services
+      let sink = ServiceActivity(inner: TraceLogIndex(inner: StatisticsReport(services: services), services: services), services: services)
+      let collected = Events.read(paths, with: reader, classifier: classifier, into: sink)
+      let index = collected.inner
+
+      var traces = TraceAnalyzer().analyze(
+        .init(store: reader.spans, evidence: index.traces, findings: index.findings, serviceName: { services.name($0) }))
+      var builder = IncidentBuilder()
+      builder.crashLoopCount = crashLoopCount
+      builder.crashLoopWindow = Int64(crashLoopWindow) * 60_000
+      builder.quietGap = Int64(quietGap) * 60_000
+      let incidents = builder.build(
+        findings: index.findings, serviceName: { services.name($0) }, activity: collected.services, traces: &traces)
+      let timeline = Timeline.build(
+        incidents: incidents, traces: traces, activity: collected.services, findings: index.findings, serviceName: { services.name($0) })
+      let report = IncidentReport(
+        inputs: index.inner.entries, warnings: reader.diagnostics.warnings, findings: index.findings, incidents: incidents,
+        traces: TraceReport(traces: traces, store: reader.spans, findings: index.findings, serviceName: { services.name($0) }),
+        timeline: timeline, serviceName: { services.name($0) })
+      switch format {
+      case .text: writer.write(TextEncoding.terminalText(report.renderText()))
+      case .json: report.writeJSON(to: writer)
+      }
+      writer.flush()
+      for warning in reader.diagnostics.warnings { printError("triage: warning: \(warning)") }
+      for error in reader.diagnostics.errors { printError("triage: error: \(error)") }
+      for warning in classifier.catalog.overrunWarnings { printError("triage: warning: \(warning)") }
+      if !reader.diagnostics.errors.isEmpty { throw ExitCode(2) }
+      if let failOn, let worst = report.worstSeverity, worst >= failOn.severity { throw ExitCode(1) }
+    }
+  }
+}
+
+enum SeverityChoice: String, ExpressibleByArgument, CaseIterable {
+  case info, low, medium, high, critical
+  var severity: Severity { Severity(rawValue: rawValue)! }
+}

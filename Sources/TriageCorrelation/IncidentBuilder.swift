@@ -1,0 +1,319 @@
+import TriageAssembly
+import TriageInput
+import TriageClassification
+import TriageUnwrapping
+
+/// Groups findings into incidents: one crash's evidence into one occurrence, occurrences of one
+/// kind on one service into an incident (split by quiet gaps), with a severity from runbook
+/// escalation rules, the restarts that followed, the incident it follows from, and the traces
+/// that died in it.
+///
+/// Rules (each threshold is a property):
+/// - **Occurrence:** findings of one service within ``occurrenceWindow`` of a crash finding
+///   (`oom`, `segfault`, `killed`) are that crash, with its most specific category; a kernel
+///   OOM report (service `kernel`) joins the crash of the service killed within the window.
+/// - **Incident:** crashes group by service (replicas together: `worker-1`, `worker-2` are
+///   `worker`) and category; other findings also by fingerprint. A gap longer than
+///   ``quietGap`` starts a new incident.
+/// - **Severity:** every instance of a service down at once (process deaths, for
+///   ``allDownFor``) → `critical`; at least
+///   ``crashLoopCount`` crashes within ``crashLoopWindow`` → `high`; a crash, a crash loop
+///   message, a deadlock, missing configuration or binary, stale heartbeats → `medium`;
+///   connection refused, timeouts, tracebacks → `medium` from ``crashLoopCount`` occurrences,
+///   else `low`; graceful terminations → `info`.
+/// - **Cause:** a later incident follows from the earliest crash or stop of another service
+///   when it is a refused connection naming that service (host or dependency), or a timeout
+///   naming it, starting at most ``causeLead`` before it and while it was down. Every link
+///   carries its evidence.
+/// - Complexity: O(f log f) for f findings.
+public struct IncidentBuilder {
+  public var occurrenceWindow: Int64 = 10_000
+  public var quietGap: Int64 = 60 * 60_000
+  public var crashLoopCount = 3
+  public var crashLoopWindow: Int64 = 60 * 60_000
+  /// How long a consequence may appear after its cause recovered (milliseconds).
+  public var causeGrace: Int64 = 5 * 60_000
+  /// How far before the cause's first time a consequence may start (clock skew between sources).
+  public var causeLead: Int64 = 5_000
+
+  public init() {}
+
+  static let crashCategories: Set<CrashCategory> = [.oom, .segfault, .killed]
+
+  /// The incidents of a run, most severe first (then by first seen). `traces` get the ids of
+  /// the incidents they died in.
+  public func build(
+    findings: [CorrelatedFinding], serviceName: (ServiceTable.ID) -> String,
+    activity: [ServiceTable.ID: ServiceRecord], traces: inout [TraceAnalysis]
+  ) -> [Incident] {
+    func name(_ finding: CorrelatedFinding) -> String { finding.service.map(serviceName) ?? finding.namedService ?? "?" }
+    let occurrences = self.occurrences(findings, name: name)
+    var incidents = group(occurrences, findings: findings)
+    // Restarts: the instances' first lines after their crashes, within the incident.
+    var restartsByService: [String: [Timestamp]] = [:]
+    var instancesByService: [String: Set<String>] = [:]
+    for (id, record) in activity {
+      let instance = serviceName(id)
+      restartsByService[instance] = record.restarts
+      instancesByService[ServiceName.normalized(instance), default: []].insert(instance)
+    }
+    for index in incidents.indices where Self.crashCategories.contains(incidents[index].category) {
+      // Each crash's restart: its instance's first line after it, before the next crash.
+      let occurrences = incidents[index].occurrences
+      var restarts: [Timestamp] = []
+      for (position, occurrence) in occurrences.enumerated() {
+        guard let time = occurrence.time else { continue }
+        let next = occurrences[(position + 1)...].first { $0.service == occurrence.service }?.time
+        if let restart = (restartsByService[occurrence.service] ?? []).first(where: { $0 > time && (next == nil || $0 <= next!) }) {
+          restarts.append(restart)
+        }
+      }
+      incidents[index].restarts = restarts.sorted()
+    }
+    for index in incidents.indices {
+      (incidents[index].severity, incidents[index].severityReason) = severity(
+        of: incidents[index], instances: instancesByService[ServiceName.normalized(incidents[index].service)] ?? [], findings: findings,
+        restartsByService: restartsByService)
+    }
+    incidents.sort { left, right in
+      if left.severity != right.severity { return left.severity > right.severity }
+      return (left.firstSeen ?? Timestamp(millisecondsSinceEpoch: .max)) < (right.firstSeen ?? Timestamp(millisecondsSinceEpoch: .max))
+    }
+    for index in incidents.indices { incidents[index].id = "I\(index + 1)" }
+    linkCauses(&incidents, findings: findings)
+    tieTraces(&incidents, traces: &traces)
+    return incidents
+  }
+
+  // MARK: Occurrences
+
+  func occurrences(_ findings: [CorrelatedFinding], name: (CorrelatedFinding) -> String) -> [Occurrence] {
+    // Kernel OOM reports first find the crash they explain.
+    var owner = findings.map(name)
+    for index in findings.indices where (owner[index] == "kernel" || owner[index] == "?") && findings[index].category == .oom {
+      guard let time = findings[index].time else { continue }
+      let crash = findings.indices.filter { other in
+        guard Self.crashCategories.contains(findings[other].category), owner[other] != "kernel", owner[other] != "?",
+          let otherTime = findings[other].time
+        else { return false }
+        return abs(otherTime.millisecondsSinceEpoch - time.millisecondsSinceEpoch) <= occurrenceWindow
+      }.min { abs(findings[$0].time!.millisecondsSinceEpoch - time.millisecondsSinceEpoch) < abs(findings[$1].time!.millisecondsSinceEpoch - time.millisecondsSinceEpoch) }
+      if let crash { owner[index] = owner[crash] }
+    }
+    let order = findings.indices.sorted { left, right in
+      if owner[left] != owner[right] { return owner[left] < owner[right] }
+      let a = findings[left].time?.millisecondsSinceEpoch ?? .min
+      let b = findings[right].time?.millisecondsSinceEpoch ?? .min
+      return a != b ? a < b : left < right
+    }
+    var result: [Occurrence] = []
+    var open: Int?  // the crash occurrence still taking evidence
+    for index in order {
+      let finding = findings[index]
+      let service = owner[index]
+      if let current = open, result[current].service == service,
+        let start = result[current].time, let time = finding.time,
+        time.millisecondsSinceEpoch - start.millisecondsSinceEpoch <= occurrenceWindow,
+        Self.crashCategories.contains(finding.category) || finding.category == .traceback
+      {
+        result[current].findingIndexes.append(index)
+        if finding.category < result[current].category && finding.category != .traceback {
+          result[current].category = finding.category
+        }
+        continue
+      }
+      result.append(Occurrence(service: service, time: finding.time, category: finding.category, findingIndexes: [index]))
+      open = Self.crashCategories.contains(finding.category) ? result.count - 1 : nil
+    }
+    // An occurrence happened when its timed evidence says (a line without a time only has
+    // its source's last time before it).
+    for index in result.indices {
+      let stated = result[index].findingIndexes.filter { !findings[$0].timeIsInferred }.compactMap { findings[$0].time }
+      if let earliest = stated.min() { result[index].time = earliest }
+    }
+    return result
+  }
+
+  // MARK: Incidents
+
+  func group(_ occurrences: [Occurrence], findings: [CorrelatedFinding]) -> [Incident] {
+    struct Key: Hashable {
+      let service: String
+      let category: CrashCategory
+      let fingerprint: String
+    }
+    var groups: [Key: [Occurrence]] = [:]
+    var keys: [Key] = []
+    for occurrence in occurrences {
+      let first = findings[occurrence.findingIndexes[0]]
+      // Refused connections and timeouts group by what refused (a generic and a driver's
+      // signature of the same outage have different fingerprints).
+      let dependency = occurrence.category == .connectionRefused || occurrence.category == .timeout
+        ? occurrence.findingIndexes.lazy.compactMap { findings[$0].captures["dependency"] }.first : nil
+      let fingerprint = Self.crashCategories.contains(occurrence.category) ? "" : dependency.map { "dependency:" + $0 } ?? first.fingerprint
+      let key = Key(service: ServiceName.normalized(occurrence.service), category: occurrence.category, fingerprint: fingerprint)
+      if groups[key] == nil { keys.append(key) }
+      groups[key, default: []].append(occurrence)
+    }
+    var incidents: [Incident] = []
+    for key in keys {
+      let sorted = groups[key]!.sorted { ($0.time?.millisecondsSinceEpoch ?? .min) < ($1.time?.millisecondsSinceEpoch ?? .min) }
+      var run: [Occurrence] = []
+      func flush() {
+        guard !run.isEmpty else { return }
+        incidents.append(makeIncident(run, key.category, findings: findings))
+        run.removeAll()
+      }
+      for occurrence in sorted {
+        if let previous = run.last?.time, let time = occurrence.time,
+          time.millisecondsSinceEpoch - previous.millisecondsSinceEpoch > quietGap
+        {
+          flush()
+        }
+        run.append(occurrence)
+      }
+      flush()
+    }
+    return incidents
+  }
+
+  func makeIncident(_ occurrences: [Occurrence], _ category: CrashCategory, findings: [CorrelatedFinding]) -> Incident {
+    let evidence = occurrences.flatMap(\.findingIndexes).map { findings[$0] }
+    // The most confident, most specific finding speaks for the incident.
+    let lead = evidence.filter { $0.category == category }.max { left, right in
+      left.confidence != right.confidence ? left.confidence < right.confidence : left.category > right.category
+    } ?? evidence[0]
+    var services: [String] = []
+    for occurrence in occurrences where !services.contains(occurrence.service) { services.append(occurrence.service) }
+    let times = occurrences.compactMap(\.time)
+    let service = services.count == 1 ? services[0] : ServiceName.normalized(services[0])
+    let count = occurrences.count
+    let title = "\(service): \(lead.title)" + (count > 1 ? " (\(count) times)" : "")
+    return Incident(
+      id: "", title: title, severity: .low, category: category, service: service, services: services,
+      fingerprint: Self.crashCategories.contains(category) ? "" : lead.fingerprint, occurrences: occurrences,
+      firstSeen: times.min(), lastSeen: times.max(), next: lead.remediation, severityReason: "")
+  }
+
+  // MARK: Severity
+
+  func severity(
+    of incident: Incident, instances: Set<String>, findings: [CorrelatedFinding], restartsByService: [String: [Timestamp]]
+  ) -> (Severity, String) {
+    let count = incident.count
+    switch incident.category {
+    case .terminated:
+      return (.info, "graceful termination")
+    case .oom, .segfault, .killed:
+      if allDownAtOnce(incident, instances: instances, findings: findings, restartsByService: restartsByService) {
+        return (.critical, "every instance of \(ServiceName.normalized(incident.service)) (\(instances.count)) was down at the same time for \(allDownFor / 1000)s or more")
+      }
+      if let window = densestWindow(incident), window >= crashLoopCount {
+        return (.high, "\(window) crashes within \(crashLoopWindow / 60_000) minutes (threshold \(crashLoopCount))")
+      }
+      return (.medium, count == 1 ? "a single crash" : "\(count) crashes, fewer than \(crashLoopCount) within \(crashLoopWindow / 60_000) minutes")
+    case .crashloop:
+      return (.high, "the supervisor reports a restart loop")
+    case .deadlock, .config, .missingBinary, .heartbeat:
+      return (.medium, "\(incident.category.rawValue) stops the work until fixed")
+    case .connectionRefused, .timeout, .traceback:
+      return count >= crashLoopCount ? (.medium, "\(count) occurrences") : (.low, count == 1 ? "a single occurrence" : "\(count) occurrences")
+    }
+  }
+
+  /// The most crashes inside any ``crashLoopWindow``.
+  func densestWindow(_ incident: Incident) -> Int? {
+    let times = incident.occurrences.compactMap { $0.time?.millisecondsSinceEpoch }.sorted()
+    guard !times.isEmpty else { return incident.count }
+    var best = 0
+    var low = 0
+    for high in times.indices {
+      while times[high] - times[low] > crashLoopWindow { low += 1 }
+      best = max(best, high - low + 1)
+    }
+    return best
+  }
+
+  /// How long every instance must be down together for `critical`.
+  public var allDownFor: Int64 = 30_000
+
+  /// Whether every instance of the service was down at once for ``allDownFor``: each from a
+  /// process death (an exit, a signal, the kernel; not a runtime's exception such as a
+  /// MemoryError traceback, which the process survives) to its next line.
+  func allDownAtOnce(_ incident: Incident, instances: Set<String>, findings: [CorrelatedFinding], restartsByService: [String: [Timestamp]]) -> Bool {
+    var down: [String: [(Int64, Int64)]] = [:]
+    for occurrence in incident.occurrences {
+      guard let time = occurrence.time?.millisecondsSinceEpoch,
+        occurrence.findingIndexes.contains(where: { findings[$0].captures["language"] == nil && Self.crashCategories.contains(findings[$0].category) })
+      else { continue }
+      let back = (restartsByService[occurrence.service] ?? []).map(\.millisecondsSinceEpoch).filter { $0 > time }.min() ?? .max
+      down[occurrence.service, default: []].append((time, back))
+    }
+    guard Set(down.keys) == instances else { return false }
+    // Every start of a down interval is a candidate moment: all down from it for allDownFor.
+    for intervals in down.values {
+      for (start, _) in intervals {
+        let end = down.values.map { intervals in intervals.filter { $0.0 <= start && start < $0.1 }.map(\.1).max() ?? start }.min() ?? start
+        if end &- start >= allDownFor { return true }
+      }
+    }
+    return false
+  }
+
+  // MARK: Causes and traces
+
+  func linkCauses(_ incidents: inout [Incident], findings: [CorrelatedFinding]) {
+    let causes = incidents.indices.filter {
+      Self.crashCategories.contains(incidents[$0].category) || incidents[$0].category == .terminated
+    }
+    for index in incidents.indices where incidents[index].category == .connectionRefused || incidents[index].category == .timeout {
+      let incident = incidents[index]
+      guard let start = incident.firstSeen?.millisecondsSinceEpoch else { continue }
+      let named = incident.findingIndexes.flatMap { finding -> [String] in
+        let captures = findings[finding].captures
+        return [captures["dependency"], captures["host"], captures["container"], captures["service"]].compactMap { $0 }
+      }
+      let candidates = causes.filter { candidate in
+        let cause = incidents[candidate]
+        guard cause.id != incident.id, !incident.services.contains(where: { cause.services.contains($0) }),
+          let causeStart = cause.firstSeen?.millisecondsSinceEpoch, causeStart - causeLead <= start,
+          named.contains(where: { name in ServiceName.matches(name, cause.service) || cause.services.contains { ServiceName.matches(name, $0) } })
+        else { return false }
+        let recovered = (cause.restarts.last ?? cause.lastSeen)?.millisecondsSinceEpoch ?? causeStart
+        return start <= recovered &+ causeGrace
+      }
+      guard let cause = candidates.min(by: { (incidents[$0].firstSeen ?? .init(millisecondsSinceEpoch: 0)) < (incidents[$1].firstSeen ?? .init(millisecondsSinceEpoch: 0)) }) else { continue }
+      let causeIncident = incidents[cause]
+      let name = named.first { candidate in ServiceName.matches(candidate, causeIncident.service) || causeIncident.services.contains { ServiceName.matches(candidate, $0) } } ?? causeIncident.service
+      let lead = Double(start - (causeIncident.firstSeen?.millisecondsSinceEpoch ?? start)) / 1000
+      let what = incident.category == .connectionRefused ? "connections to \(name) were refused" : "calls to \(name) timed out"
+      incidents[index].causedBy = (
+        causeIncident.id,
+        "\(what) from \(incident.services.joined(separator: ", ")) \(lead.formatted1)s after \(causeIncident.services.joined(separator: ", ")) "
+          + (causeIncident.category == .terminated ? "stopped" : "crashed (\(causeIncident.category.rawValue))")
+      )
+    }
+  }
+
+  func tieTraces(_ incidents: inout [Incident], traces: inout [TraceAnalysis]) {
+    var incidentOfFinding: [Int: Int] = [:]
+    for (index, incident) in incidents.enumerated() {
+      for finding in incident.findingIndexes { incidentOfFinding[finding] = index }
+    }
+    for index in traces.indices {
+      guard let crash = traces[index].crash, let incident = incidentOfFinding[crash.findingIndex] else { continue }
+      // Only traces that died there, not those that may have been in flight (logs only).
+      guard traces[index].status == .incomplete else { continue }
+      incidents[incident].traceIDs.append(traces[index].traceID)
+      traces[index].incidentIDs.append(incidents[incident].id)
+    }
+  }
+}
+
+/// A sink that keeps nothing (the end of a chain of collecting sinks).
+public struct Discarding: ClassifiedEventSink {
+  public init() {}
+  public mutating func begin(source: TextSource) {}
+  public mutating func consume(_ event: Event, findings: [Finding]) {}
+  public mutating func end(source: TextSource, statistics: SourceStatistics) {}
+}

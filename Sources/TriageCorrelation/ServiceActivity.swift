@@ -1,0 +1,81 @@
+import TriageAssembly
+import TriageClassification
+import TriageInput
+import TriageUnwrapping
+
+/// What each service did around its crashes, gathered in one pass: when it was first and last
+/// seen, its last healthy line before its first crash, its first error, and when it came back
+/// after each crash (its first line after a crash finding: a restart banner, a new pid's output).
+///
+/// Events arrive in order within a source, which is where a service's lines and its crash lines
+/// are. Memory: a few timestamps and two short texts per service.
+public struct ServiceActivity<Inner: ClassifiedEventSink>: ClassifiedEventSink {
+  public var inner: Inner
+  public private(set) var services: [ServiceTable.ID: ServiceRecord] = [:]
+  /// Lines this soon after a crash line are still the crash's own evidence, not a restart.
+  public static var restartDelay: Int64 { 1_000 }
+  /// Restarts kept per service (a crash loop of hours keeps the first ones).
+  public static var maximumRestarts: Int { 1_000 }
+
+  /// The run's service table: a crash line that names its service only in a capture
+  /// (compose's `worker-1 exited with code 137`) counts for that service.
+  public let servicesTable: ServiceTable?
+
+  public init(inner: Inner, services: ServiceTable? = nil) {
+    self.inner = inner
+    self.servicesTable = services
+  }
+
+  public mutating func begin(source: TextSource) { inner.begin(source: source) }
+
+  public mutating func consume(_ event: Event, findings: [Finding]) {
+    defer { inner.consume(event, findings: findings) }
+    if event.service == nil, let servicesTable,
+      let named = findings.lazy.compactMap({ $0.captures["container"] ?? $0.captures["service"] }).first
+    {
+      // A crash line without a time of its own (compose's exit line) is the service's crash
+      // at its last known time.
+      let id = servicesTable.intern(named)
+      if var record = services[id], let time = event.time ?? record.lastSeen,
+        findings.contains(where: { $0.category == .oom || $0.category == .segfault || $0.category == .killed })
+      {
+        if record.firstCrash == nil {
+          record.firstCrash = time
+          record.lastHealthy = record.latestHealthy
+        }
+        record.pendingCrash = time
+        services[id] = record
+      }
+      return
+    }
+    guard let service = event.service, let time = event.time else { return }
+    var record = services[service] ?? ServiceRecord()
+    record.firstSeen = min(record.firstSeen ?? time, time)
+    record.lastSeen = max(record.lastSeen ?? time, time)
+    let crashes = findings.contains { $0.category == .oom || $0.category == .segfault || $0.category == .killed }
+    let failed = !findings.isEmpty || (event.level ?? .info) >= .error
+    if let pending = record.pendingCrash, !crashes, time.millisecondsSinceEpoch - pending.millisecondsSinceEpoch >= Self.restartDelay {
+      if record.restarts.count < Self.maximumRestarts { record.restarts.append(time) }
+      record.pendingCrash = nil
+    }
+    if crashes {
+      if record.firstCrash == nil {
+        record.firstCrash = time
+        record.lastHealthy = record.latestHealthy
+      }
+      record.pendingCrash = time
+    } else if failed {
+      if record.firstError == nil { record.firstError = (time, Self.summary(event.text)) }
+    } else if record.firstCrash == nil {
+      record.latestHealthy = (time, Self.summary(event.text))
+    }
+    services[service] = record
+  }
+
+  public mutating func end(source: TextSource, statistics: SourceStatistics) { inner.end(source: source, statistics: statistics) }
+
+  /// The first line of an event, at most 200 bytes.
+  static func summary(_ text: UnsafeBufferPointer<UInt8>) -> String {
+    String(decoding: text.prefix { $0 != 0x0A }.prefix(200), as: UTF8.self)
+  }
+}

@@ -1,0 +1,17 @@
+import TriageUnwrapping
+
+/// What one service did around its crashes (see ``ServiceActivity``).
+public struct ServiceRecord: Sendable {
+  public var firstSeen: Timestamp?
+  public var lastSeen: Timestamp?
+  /// The last line below error level before the service's first crash.
+  public var lastHealthy: (time: Timestamp, text: String)?
+  public var firstError: (time: Timestamp, text: String)?
+  public var firstCrash: Timestamp?
+  /// The first line after each crash, at least ``ServiceActivity/restartDelay`` later.
+  public var restarts: [Timestamp] = []
+  /// A crash finding was seen and no line has followed it yet.
+  var pendingCrash: Timestamp?
+  /// The last healthy line so far (until the first crash).
+  var latestHealthy: (time: Timestamp, text: String)?
+}

@@ -1,0 +1,71 @@
+import TriageClassification
+import TriageUnwrapping
+
+/// One entry of the incident timeline (CONTRACT.md `timeline[]`).
+public struct TimelineEntry: Sendable {
+  public enum Kind: String, Sendable {
+    case crash, restart, error
+    case firstError = "first-error"
+    case lastHealthy = "last-healthy"
+    case trace
+  }
+
+  public var time: Timestamp?
+  public var service: String
+  public var kind: Kind
+  public var text: String
+  public var incidentID: String?
+}
+
+/// Builds the timeline: per service its last healthy line before its first crash and its first
+/// error; every crash and restart; the first occurrence of every other incident; the traces
+/// that stopped, per place. In time order (UTC); entries without a time keep their order at
+/// the end.
+public enum Timeline {
+  public static func build(
+    incidents: [Incident], traces: [TraceAnalysis], activity: [ServiceTable.ID: ServiceRecord], findings: [CorrelatedFinding],
+    serviceName: (ServiceTable.ID) -> String
+  ) -> [TimelineEntry] {
+    var entries: [TimelineEntry] = []
+    for (id, record) in activity.sorted(by: { serviceName($0.key) < serviceName($1.key) }) {
+      let service = serviceName(id)
+      // The host's kernel is not a service that crashes: its lines are evidence.
+      guard service != "kernel" else { continue }
+      if let healthy = record.lastHealthy {
+        entries.append(TimelineEntry(time: healthy.time, service: service, kind: .lastHealthy, text: healthy.text))
+      }
+      if let error = record.firstError {
+        entries.append(TimelineEntry(time: error.time, service: service, kind: .firstError, text: error.text))
+      }
+    }
+    for incident in incidents {
+      let isCrash = IncidentBuilder.crashCategories.contains(incident.category)
+      for (index, occurrence) in incident.occurrences.enumerated() where isCrash || index == 0 {
+        // The most confident evidence of the occurrence's own category speaks for it.
+        let evidence = occurrence.findingIndexes.map { findings[$0] }
+        let finding = evidence.filter { $0.category == occurrence.category }.max { $0.confidence < $1.confidence } ?? evidence[0]
+        let text = isCrash
+          ? "\(occurrence.category.rawValue): \(finding.title)"
+          : "\(incident.category.rawValue): \(finding.title)" + (incident.count > 1 ? " (first of \(incident.count))" : "")
+        entries.append(
+          TimelineEntry(time: occurrence.time, service: occurrence.service, kind: isCrash ? .crash : .error, text: text, incidentID: incident.id))
+      }
+      for restart in incident.restarts {
+        entries.append(TimelineEntry(time: restart, service: incident.service, kind: .restart, text: "\(incident.service) logs again after the crash", incidentID: incident.id))
+      }
+    }
+    for group in TraceAnalyzer.stoppedAt(traces) {
+      let members = traces.filter { $0.status == .incomplete && $0.lastSpan == group.span }
+      let time = members.compactMap(\.end).max() ?? members.compactMap(\.start).max()
+      let incident = members.lazy.compactMap(\.incidentIDs.first).first
+      entries.append(
+        TimelineEntry(
+          time: time.map { Timestamp(millisecondsSinceEpoch: $0 / 1_000_000) }, service: group.span.service, kind: .trace,
+          text: "\(group.traces.count) trace(s) stopped at \(group.span)", incidentID: incident))
+    }
+    let timed = entries.enumerated().filter { $0.element.time != nil }.sorted { left, right in
+      left.element.time! != right.element.time! ? left.element.time! < right.element.time! : left.offset < right.offset
+    }.map(\.element)
+    return timed + entries.filter { $0.time == nil }
+  }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import TriageTestSupport
+
+/// `triage report` (and `triage` alone) on the samples: incidents, severities, restarts,
+/// causes, the requests that died, the timeline; `--fail-on`.
+@Suite struct ReportCommandTests {
+  func report(_ arguments: [String]) throws -> (run: TriageProcess, document: [String: Any]) {
+    let run = try TriageProcess(arguments + ["--format", "json"])
+    let document = try #require(try JSONSerialization.jsonObject(with: run.stdout) as? [String: Any], "\(run.stderr)")
+    return (run, document)
+  }
+
+  @Test func theOOMKilledWorkerIsOneIncidentWithItsRestartAndTheRequestsThatDied() throws {
+    let (run, document) = try report(["Samples/worker-oom-traces"])
+    #expect(run.status == 0)
+    #expect(document["schema"] as? String == "triage.report/1")
+    let incidents = try #require(document["incidents"] as? [[String: Any]])
+    #expect(incidents.count == 1)
+    let oom = incidents[0]
+    #expect(oom["category"] as? String == "oom" && oom["severity"] as? String == "medium")
+    #expect(oom["services"] as? [String] == ["worker-1"] && oom["count"] as? Int == 1)
+    // The kernel's report dates the kill; the compose exit line has no time of its own.
+    #expect(oom["first_seen"] as? String == "2025-11-04T09:57:41.000Z")
+    #expect(oom["restarts"] as? [String] == ["2025-11-04T09:57:43.418Z"])
+    #expect((oom["trace_ids"] as? [String])?.sorted() == OOMSample.incomplete)
+    // One occurrence, all of its evidence: the kernel's report lines and the exit line.
+    let findingIDs = try #require(oom["finding_ids"] as? [String])
+    let findings = try #require(document["findings"] as? [[String: Any]])
+    #expect(findingIDs.count == findings.count && findings.count >= 5)
+    let traces = try #require(document["traces"] as? [[String: Any]])
+    for trace in traces where trace["status"] as? String == "incomplete" { #expect(trace["incident_ids"] as? [String] == ["I1"]) }
+    let timeline = try #require(document["timeline"] as? [[String: Any]])
+    #expect(timeline.map { $0["kind"] as! String } == ["trace", "last-healthy", "crash", "restart"])
+  }
+
+  @Test func theCeleryCrashLoopIsHighAndItsRefusedConnectionsAreOneIncident() throws {
+    let (_, document) = try report(["Samples/celery-crashloop/compose.log.1.gz", "Samples/celery-crashloop/compose.log"])
+    let incidents = try #require(document["incidents"] as? [[String: Any]])
+    let killed = try #require(incidents.first { $0["category"] as? String == "killed" })
+    #expect(killed["severity"] as? String == "high" && killed["count"] as? Int == 8)
+    #expect(killed["services"] as? [String] == ["worker-1", "worker-2"])
+    #expect((killed["restarts"] as? [String])?.count == 8)
+    // The api's refused connections to postgres: the libpq and generic signatures of one outage.
+    let refused = incidents.filter { $0["category"] as? String == "connection-refused" && ($0["services"] as? [String]) == ["api-1"] }
+    #expect(refused.count == 1 && refused.first?["count"] as? Int == 5)
+    #expect(incidents.first?["severity"] as? String == "high")
+    let terminated = incidents.filter { $0["category"] as? String == "terminated" }
+    #expect(!terminated.isEmpty && terminated.allSatisfy { $0["severity"] as? String == "info" })
+  }
+
+  @Test func refusedConnectionsToACrashedServiceAreCausedByItsCrash() throws {
+    let log = #"""
+postgres-1  | 2025-11-04 10:00:00.000 UTC [1] LOG:  database system is ready to accept connections
+api-1       | {"time":"2025-11-04T10:00:01.000Z","level":"info","msg":"GET /healthz 200"}
+postgres-1  | 2025-11-04 10:00:05.000 UTC [1] LOG:  checkpoint starting: time
+postgres-1 exited with code 137
+api-1       | {"time":"2025-11-04T10:00:07.000Z","level":"error","msg":"connection to server at \"postgres\" (172.18.0.3), port 5432 failed: Connection refused"}
+api-1       | {"time":"2025-11-04T10:00:09.000Z","level":"error","msg":"connection to server at \"postgres\" (172.18.0.3), port 5432 failed: Connection refused"}
+postgres-1  | 2025-11-04 10:00:12.000 UTC [1] LOG:  database system is ready to accept connections
+"""#
+    let directory = RepositoryPaths.temporaryDirectory()
+    FileManager.default.createFile(atPath: directory + "/compose.log", contents: Data(log.utf8))
+    let (_, document) = try report([directory + "/compose.log"])
+    let incidents = try #require(document["incidents"] as? [[String: Any]])
+    let crash = try #require(incidents.first { $0["category"] as? String == "killed" })
+    let refused = try #require(incidents.first { $0["category"] as? String == "connection-refused" })
+    #expect(crash["services"] as? [String] == ["postgres-1"] && crash["restarts"] as? [String] == ["2025-11-04T10:00:12.000Z"])
+    #expect(refused["caused_by"] as? String == crash["id"] as? String)
+    #expect((refused["cause_evidence"] as? String)?.contains("connections to postgres were refused from api-1 2.0s after postgres-1 crashed") == true)
+    #expect(crash["caused_by"] is NSNull)
+  }
+
+  @Test func triageAloneIsTheReportAndFailOnSetsTheExitStatus() throws {
+    let plain = try TriageProcess(["Samples/worker-oom-traces/compose.log", "Samples/worker-oom-traces/dmesg.log"])
+    #expect(plain.status == 0, "\(plain.stderr)")
+    #expect(plain.output.contains("[MEDIUM] I1 worker-1:"))
+    #expect(plain.output.contains("restarts: 2025-11-04T09:57:43.418Z"))
+    let failing = try TriageProcess(["report", "--fail-on", "medium", "Samples/worker-oom-traces/compose.log", "Samples/worker-oom-traces/dmesg.log"])
+    #expect(failing.status == 1)
+    let passing = try TriageProcess(["report", "--fail-on", "high", "Samples/worker-oom-traces/compose.log", "Samples/worker-oom-traces/dmesg.log"])
+    #expect(passing.status == 0)
+  }
+}
