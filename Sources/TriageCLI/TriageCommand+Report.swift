@@ -45,6 +45,9 @@ extension TriageCommand {
     @Option(name: .customLong("quiet-gap"), help: "Minutes without an occurrence after which the same failure is a new incident.")
     var quietGap = 60
 
+    /// Trace ids the report indexes at most.
+    static let maximumTraces = 100_000
+
     func validate() throws {
       guard crashLoopCount >= 1 else { throw ValidationError("--crash-loop-count must be at least 1.") }
       guard crashLoopWindow >= 1, quietGap >= 1 else { throw ValidationError("--crash-loop-window and --quiet-gap are minutes, at least 1.") }
@@ -64,7 +67,11 @@ extension TriageCommand {
       }
       if let identity = writer.fileIdentity { reader.excludedFiles = [identity] }
       let services = reader.services
-      let sink = ServiceActivity(inner: TraceLogIndex(inner: StatisticsReport(services: services), services: services), services: services)
+      var traceIndex = TraceLogIndex(inner: StatisticsReport(services: services), services: services)
+      // Bounded for now: the report needs the traces that failed or died, which come first in
+      // any incident worth reading; `triage traces` indexes up to a million.
+      traceIndex.maximumTraces = Self.maximumTraces
+      let sink = ServiceActivity(inner: traceIndex, services: services)
       let collected = Events.read(paths, with: reader, classifier: classifier, into: sink)
       let index = collected.inner
 
@@ -78,10 +85,13 @@ extension TriageCommand {
         findings: index.findings, serviceName: { services.name($0) }, activity: collected.services, traces: &traces)
       let timeline = Timeline.build(
         incidents: incidents, traces: traces, activity: collected.services, findings: index.findings, serviceName: { services.name($0) })
+      // The report lists traces with spans and the ones that failed or died; healthy traces known
+      // only from logs are counted (`triage traces` lists every trace).
+      let listed = traces.filter { $0.spanCount > 0 || $0.status != .ok || $0.crash != nil || !$0.incidentIDs.isEmpty }
       let report = IncidentReport(
         inputs: index.inner.entries, warnings: reader.diagnostics.warnings, findings: index.findings, incidents: incidents,
-        traces: TraceReport(traces: traces, store: reader.spans, findings: index.findings, serviceName: { services.name($0) }),
-        timeline: timeline, serviceName: { services.name($0) })
+        traces: TraceReport(traces: listed, store: reader.spans, findings: index.findings, serviceName: { services.name($0) }),
+        omittedTraces: traces.count - listed.count, timeline: timeline, serviceName: { services.name($0) })
       switch format {
       case .text: writer.write(TextEncoding.terminalText(report.renderText()))
       case .json: report.writeJSON(to: writer)
@@ -90,6 +100,9 @@ extension TriageCommand {
       for warning in reader.diagnostics.warnings { printError("triage: warning: \(warning)") }
       for error in reader.diagnostics.errors { printError("triage: error: \(error)") }
       for warning in classifier.catalog.overrunWarnings { printError("triage: warning: \(warning)") }
+      if index.unindexedEvents > 0 {
+        printError("triage: warning: more than \(index.maximumTraces) trace ids in the logs; \(index.unindexedEvents) event(s) with later ids were not joined with spans or crashes (triage traces indexes up to 1,000,000).")
+      }
       if !reader.diagnostics.errors.isEmpty { throw ExitCode(2) }
       if let failOn, let worst = report.worstSeverity, worst >= failOn.severity { throw ExitCode(1) }
     }

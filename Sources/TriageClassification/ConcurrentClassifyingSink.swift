@@ -176,7 +176,7 @@ public struct ConcurrentClassifyingSink<Inner: ClassifiedEventSink>: EventSink {
         pthread_mutex_unlock(&mutex)
         // Only one thread delivers at a time; the mutex orders one deliverer's writes to
         // `inner` before the next one's.
-        deliver(item.batch, findings: item.findings)
+        Self.deliver(item.batch, findings: item.findings, into: &inner)
         item.batch.reset()
         spare.put(item.batch)
         pthread_mutex_lock(&mutex)
@@ -186,9 +186,10 @@ public struct ConcurrentClassifyingSink<Inner: ClassifiedEventSink>: EventSink {
       pthread_mutex_unlock(&mutex)
     }
 
-    /// Hands a batch's events, findings and source markers to the inner sink.
-    private func deliver(_ batch: ClassificationBatch, findings: [[Finding]]) {
-      var local = inner
+    /// Hands a batch's events, findings and source markers to the inner sink, in place: a
+    /// copy of the sink for the batch would share its storage, and the sink's first change
+    /// would then copy all of it (a million-entry index, once per batch).
+    private static func deliver(_ batch: ClassificationBatch, findings: [[Finding]], into local: inout Inner) {
       let text = batch.text.bytes
       var nextMarker = 0
       func deliverMarkers(before index: Int) {
@@ -207,7 +208,6 @@ public struct ConcurrentClassifyingSink<Inner: ClassifiedEventSink>: EventSink {
         local.consume(event, findings: findings[index])
       }
       deliverMarkers(before: Int.max)
-      inner = local
     }
   }
 }

@@ -63,10 +63,13 @@ public struct IncidentBuilder {
       var restarts: [Timestamp] = []
       for (position, occurrence) in occurrences.enumerated() {
         guard let time = occurrence.time else { continue }
+        let candidates = restartsByService[occurrence.service] ?? []
+        let after = Self.firstIndex(in: candidates) { $0 > time }
+        guard after < candidates.count else { continue }
+        let restart = candidates[after]
+        // Not past this instance's next crash (that restart belongs to it).
         let next = occurrences[(position + 1)...].first { $0.service == occurrence.service }?.time
-        if let restart = (restartsByService[occurrence.service] ?? []).first(where: { $0 > time && (next == nil || $0 <= next!) }) {
-          restarts.append(restart)
-        }
+        if next == nil || restart <= next! { restarts.append(restart) }
       }
       incidents[index].restarts = restarts.sorted()
     }
@@ -85,20 +88,37 @@ public struct IncidentBuilder {
     return incidents
   }
 
+  /// The first index of a sorted array whose element satisfies `isAfter` (which must be false,
+  /// then true, along the array): binary search.
+  static func firstIndex<Element>(in sorted: [Element], where isAfter: (Element) -> Bool) -> Int {
+    var low = 0
+    var high = sorted.count
+    while low < high {
+      let middle = (low + high) / 2
+      if isAfter(sorted[middle]) { high = middle } else { low = middle + 1 }
+    }
+    return low
+  }
+
   // MARK: Occurrences
 
   func occurrences(_ findings: [CorrelatedFinding], name: (CorrelatedFinding) -> String) -> [Occurrence] {
     // Kernel OOM reports first find the crash they explain.
     var owner = findings.map(name)
+    let serviceCrashes = findings.indices.filter {
+      Self.crashCategories.contains(findings[$0].category) && owner[$0] != "kernel" && owner[$0] != "?" && findings[$0].time != nil
+    }.sorted { findings[$0].time! < findings[$1].time! }
     for index in findings.indices where (owner[index] == "kernel" || owner[index] == "?") && findings[index].category == .oom {
-      guard let time = findings[index].time else { continue }
-      let crash = findings.indices.filter { other in
-        guard Self.crashCategories.contains(findings[other].category), owner[other] != "kernel", owner[other] != "?",
-          let otherTime = findings[other].time
-        else { return false }
-        return abs(otherTime.millisecondsSinceEpoch - time.millisecondsSinceEpoch) <= occurrenceWindow
-      }.min { abs(findings[$0].time!.millisecondsSinceEpoch - time.millisecondsSinceEpoch) < abs(findings[$1].time!.millisecondsSinceEpoch - time.millisecondsSinceEpoch) }
-      if let crash { owner[index] = owner[crash] }
+      guard let time = findings[index].time?.millisecondsSinceEpoch else { continue }
+      var candidate = Self.firstIndex(in: serviceCrashes) { findings[$0].time!.millisecondsSinceEpoch >= time - occurrenceWindow }
+      var nearest: Int?
+      while candidate < serviceCrashes.count, findings[serviceCrashes[candidate]].time!.millisecondsSinceEpoch <= time + occurrenceWindow {
+        let other = serviceCrashes[candidate]
+        let distance = abs(findings[other].time!.millisecondsSinceEpoch - time)
+        if nearest.map({ distance < abs(findings[$0].time!.millisecondsSinceEpoch - time) }) ?? true { nearest = other }
+        candidate += 1
+      }
+      if let nearest { owner[index] = owner[nearest] }
     }
     let order = findings.indices.sorted { left, right in
       if owner[left] != owner[right] { return owner[left] < owner[right] }
@@ -246,16 +266,29 @@ public struct IncidentBuilder {
       guard let time = occurrence.time?.millisecondsSinceEpoch,
         occurrence.findingIndexes.contains(where: { findings[$0].captures["language"] == nil && Self.crashCategories.contains(findings[$0].category) })
       else { continue }
-      let back = (restartsByService[occurrence.service] ?? []).map(\.millisecondsSinceEpoch).filter { $0 > time }.min() ?? .max
-      down[occurrence.service, default: []].append((time, back))
+      let restarts = restartsByService[occurrence.service] ?? []
+      let after = Self.firstIndex(in: restarts) { $0.millisecondsSinceEpoch > time }
+      down[occurrence.service, default: []].append((time, after < restarts.count ? restarts[after].millisecondsSinceEpoch : .max))
     }
-    guard Set(down.keys) == instances else { return false }
-    // Every start of a down interval is a candidate moment: all down from it for allDownFor.
+    guard !instances.isEmpty, Set(down.keys) == instances else { return false }
+    // Sweep: per instance its down intervals merged, then every boundary in time order; all
+    // instances down from one boundary to the next for allDownFor is enough.
+    var boundaries: [(time: Int64, change: Int)] = []
     for intervals in down.values {
-      for (start, _) in intervals {
-        let end = down.values.map { intervals in intervals.filter { $0.0 <= start && start < $0.1 }.map(\.1).max() ?? start }.min() ?? start
-        if end &- start >= allDownFor { return true }
+      var merged: [(Int64, Int64)] = []
+      for interval in intervals.sorted(by: { $0.0 < $1.0 }) {
+        if let last = merged.last, interval.0 <= last.1 { merged[merged.count - 1].1 = max(last.1, interval.1) } else { merged.append(interval) }
       }
+      for (start, end) in merged {
+        boundaries.append((start, 1))
+        boundaries.append((end, -1))
+      }
+    }
+    boundaries.sort { $0.time != $1.time ? $0.time < $1.time : $0.change < $1.change }
+    var downNow = 0
+    for (position, boundary) in boundaries.enumerated() {
+      downNow += boundary.change
+      if downNow == down.count, position + 1 < boundaries.count, boundaries[position + 1].time &- boundary.time >= allDownFor { return true }
     }
     return false
   }

@@ -192,6 +192,8 @@ public struct TraceAnalyzer {
 
   /// A process death: where, when, what.
   struct CrashOccurrence {
+    /// The finding that says the process died (a kill upgraded to an OOM keeps the kill's).
+    var sourceIndex: Int
     var findingIndex: Int
     var category: CrashCategory
     var service: String
@@ -205,17 +207,30 @@ public struct TraceAnalyzer {
   func crashOccurrences(_ input: Input) -> [CrashOccurrence] {
     func serviceName(_ finding: CorrelatedFinding) -> String? { finding.service.map(input.serviceName) ?? finding.namedService }
     let ooms = input.findings.indices.filter { input.findings[$0].category == .oom && input.findings[$0].time != nil }
+      .sorted { input.findings[$0].time! < input.findings[$1].time! }
     var occurrences: [CrashOccurrence] = []
     for (index, finding) in input.findings.enumerated() where finding.isCrash {
       guard let time = finding.time, let name = serviceName(finding), name != "kernel" else { continue }
-      var occurrence = CrashOccurrence(findingIndex: index, category: finding.category, service: name, time: time)
+      var occurrence = CrashOccurrence(sourceIndex: index, findingIndex: index, category: finding.category, service: name, time: time)
       if finding.category == .killed {
-        let nearest = ooms.filter { candidate in
-          let oom = input.findings[candidate]
+        // The OOM reports within 10 s, found by binary search in time order.
+        let moment = time.millisecondsSinceEpoch
+        var low = 0
+        var high = ooms.count
+        while low < high {
+          let middle = (low + high) / 2
+          if input.findings[ooms[middle]].time!.millisecondsSinceEpoch < moment - 10_000 { low = middle + 1 } else { high = middle }
+        }
+        var nearest: Int?
+        while low < ooms.count, input.findings[ooms[low]].time!.millisecondsSinceEpoch <= moment + 10_000 {
+          let oom = input.findings[ooms[low]]
           let owner = serviceName(oom)
-          guard owner == nil || owner == "kernel" || ServiceName.matches(owner!, name) else { return false }
-          return abs(time.millisecondsSinceEpoch - oom.time!.millisecondsSinceEpoch) <= 10_000
-        }.min { abs(time.millisecondsSinceEpoch - input.findings[$0].time!.millisecondsSinceEpoch) < abs(time.millisecondsSinceEpoch - input.findings[$1].time!.millisecondsSinceEpoch) }
+          if owner == nil || owner == "kernel" || ServiceName.matches(owner!, name) {
+            let distance = abs(moment - oom.time!.millisecondsSinceEpoch)
+            if nearest.map({ distance < abs(moment - input.findings[$0].time!.millisecondsSinceEpoch) }) ?? true { nearest = ooms[low] }
+          }
+          low += 1
+        }
         if let nearest {
           occurrence.category = .oom
           occurrence.findingIndex = nearest
@@ -231,13 +246,25 @@ public struct TraceAnalyzer {
     guard !crashes.isEmpty else { return }
     let strings = input.store.strings
     let spans = input.store.spans
+    var occurrenceOfFinding: [Int: CrashOccurrence] = [:]
+    for crash in crashes { occurrenceOfFinding[crash.sourceIndex] = crash }
     for index in traces.indices where traces[index].status == .incomplete || traces[index].spanCount == 0 {
       let trace = traces[index]
       // The first crash of a service after the trace's latest span on that service started.
       if trace.status == .incomplete, !trace.spanRange.isEmpty {
         let traceSpans = spans[trace.spanRange]
         var tie: (crash: CrashOccurrence, span: Span)?
-        for crash in crashes {
+        // Crashes from the trace's first span on (binary search; they are in time order).
+        let firstMillis = (traceSpans.map(\.start).min() ?? 0) / 1_000_000 - 1_000
+        var from = 0
+        var to = crashes.count
+        while from < to {
+          let middle = (from + to) / 2
+          if crashes[middle].time.millisecondsSinceEpoch < firstMillis { from = middle + 1 } else { to = middle }
+        }
+        let lastMillis = (traceSpans.map(\.start).max() ?? 0) / 1_000_000
+        for crash in crashes[from...] {
+          if crash.time.millisecondsSinceEpoch - lastMillis > spanReach { break }
           let latest = traceSpans.filter {
             ServiceName.matches(crash.service, strings[$0.service]) && $0.start / 1_000_000 <= crash.time.millisecondsSinceEpoch + 1_000
           }.max { $0.start < $1.start }
@@ -258,7 +285,7 @@ public struct TraceAnalyzer {
       guard let evidence = lookUp(trace.traceID, in: input.evidence), let first = evidence.crashFindingIndexes.first else { continue }
       let finding = input.findings[first]
       let service = finding.service.map(input.serviceName) ?? finding.namedService ?? "?"
-      let occurrence = crashes.first { $0.service == service && $0.time == finding.time }
+      let occurrence = occurrenceOfFinding[first]
       let category = occurrence?.category ?? finding.category
       traces[index].crash = CrashTie(
         findingIndex: occurrence?.findingIndex ?? first, category: category, service: service, time: finding.time,

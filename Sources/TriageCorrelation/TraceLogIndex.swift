@@ -100,7 +100,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
       var kept = CorrelatedFinding(
         category: finding.category, signature: finding.signature, confidence: finding.confidence, service: event.service,
         time: event.time ?? lastTimeInSource, source: sourceName, line: event.lineNumber, captures: finding.captures,
-        traceID: event.traceID, text: keepsFindingText ? String(decoding: event.text.prefix(1024), as: UTF8.self) : "")
+        traceID: event.traceID, text: keepsFindingText ? String(decoding: event.text.prefix(400), as: UTF8.self) : "")
       kept.timeIsInferred = event.time == nil && lastTimeInSource != nil
       kept.fingerprint = finding.fingerprint
       kept.title = finding.pattern.title

@@ -13,13 +13,16 @@ public struct IncidentReport {
   public let findings: [CorrelatedFinding]
   public let incidents: [Incident]
   public let traces: TraceReport
+  /// Healthy traces known only from logs, counted but not listed.
+  public let omittedTraces: Int
   public let timeline: [TimelineEntry]
   public let serviceName: (ServiceTable.ID) -> String
 
   public init(
     inputs: [StatisticsReport.Entry], warnings: [InputWarning], findings: [CorrelatedFinding], incidents: [Incident], traces: TraceReport,
-    timeline: [TimelineEntry], serviceName: @escaping (ServiceTable.ID) -> String
+    omittedTraces: Int = 0, timeline: [TimelineEntry], serviceName: @escaping (ServiceTable.ID) -> String
   ) {
+    self.omittedTraces = omittedTraces
     self.inputs = inputs
     self.warnings = warnings
     self.findings = findings
@@ -62,7 +65,7 @@ public struct IncidentReport {
         if index > 0 { out.append(0x2C) }
         appendIncident(incident, to: &out)
       }
-      out.append(contentsOf: #"],"traces":["#.utf8)
+      out.append(contentsOf: "],\"omitted_traces\":\(omittedTraces),\"traces\":[".utf8)
     }
     for (index, trace) in traces.traces.enumerated() {
       writer.withBuffer { out in
@@ -178,7 +181,7 @@ public struct IncidentReport {
     }
     let incomplete = traces.traces.count { $0.status == .incomplete }
     if incomplete > 0 {
-      text += "\nTraces: \(traces.traces.count) (\(incomplete) incomplete)\n"
+      text += "\nTraces: \(traces.traces.count + omittedTraces) (\(incomplete) incomplete)\n"
       for group in TraceAnalyzer.stoppedAt(traces.traces) { text += "  \(group.traces.count) stopped at \(group.span)\n" }
     }
     if !timeline.isEmpty {
