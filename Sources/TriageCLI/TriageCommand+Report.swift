@@ -45,6 +45,9 @@ extension TriageCommand {
     @Option(name: .customLong("quiet-gap"), help: "Minutes without an occurrence after which the same failure is a new incident.")
     var quietGap = 60
 
+    @Flag(name: .customLong("no-redact"), help: "Keep secrets (tokens, JWTs, passwords in URLs, keys) in the report; they are redacted by default.")
+    var noRedact = false
+
     /// Trace ids the report indexes at most.
     static let maximumTraces = 100_000
 
@@ -75,25 +78,36 @@ extension TriageCommand {
       let collected = Events.read(paths, with: reader, classifier: classifier, into: sink)
       let index = collected.inner
 
+      let redactor = noRedact ? nil : Redactor()
+      var findings = index.findings
+      if let redactor {
+        for position in findings.indices {
+          findings[position].text = redactor.redact(findings[position].text)
+          findings[position].captures = findings[position].captures.mapValues(redactor.redact)
+        }
+      }
       var traces = TraceAnalyzer().analyze(
-        .init(store: reader.spans, evidence: index.traces, findings: index.findings, serviceName: { services.name($0) }))
+        .init(store: reader.spans, evidence: index.traces, findings: findings, serviceName: { services.name($0) }))
       var builder = IncidentBuilder()
       builder.crashLoopCount = crashLoopCount
       builder.crashLoopWindow = Int64(crashLoopWindow) * 60_000
       builder.quietGap = Int64(quietGap) * 60_000
       let incidents = builder.build(
-        findings: index.findings, serviceName: { services.name($0) }, activity: collected.services, traces: &traces)
-      let timeline = Timeline.build(
-        incidents: incidents, traces: traces, activity: collected.services, findings: index.findings, serviceName: { services.name($0) })
+        findings: findings, serviceName: { services.name($0) }, activity: collected.services, traces: &traces)
+      var timeline = Timeline.build(
+        incidents: incidents, traces: traces, activity: collected.services, findings: findings, serviceName: { services.name($0) })
+      if let redactor { for position in timeline.indices { timeline[position].text = redactor.redact(timeline[position].text) } }
       // The report lists traces with spans and the ones that failed or died; healthy traces known
       // only from logs are counted (`triage traces` lists every trace).
       let listed = traces.filter { $0.spanCount > 0 || $0.status != .ok || $0.crash != nil || !$0.incidentIDs.isEmpty }
       let report = IncidentReport(
-        inputs: index.inner.entries, warnings: reader.diagnostics.warnings, findings: index.findings, incidents: incidents,
-        traces: TraceReport(traces: listed, store: reader.spans, findings: index.findings, serviceName: { services.name($0) }),
+        inputs: index.inner.entries, warnings: reader.diagnostics.warnings, findings: findings, incidents: incidents,
+        traces: TraceReport(traces: listed, store: reader.spans, findings: findings, serviceName: { services.name($0) }),
         omittedTraces: traces.count - listed.count, timeline: timeline, serviceName: { services.name($0) })
       switch format {
-      case .text: writer.write(TextEncoding.terminalText(report.renderText()))
+      case .text:
+        let text = report.renderText()
+        writer.write(TextEncoding.terminalText(redactor?.redact(text) ?? text))
       case .json: report.writeJSON(to: writer)
       }
       writer.flush()

@@ -34,6 +34,9 @@ extension TriageCommand {
     @Option(help: "In text output, list at most this many traces per status.")
     var limit = 20
 
+    @Flag(name: .customLong("no-redact"), help: "Keep secrets (tokens, JWTs, passwords in URLs, keys) in log and span text; they are redacted by default.")
+    var noRedact = false
+
     @Option(
       name: .customLong("patterns"),
       help: "A directory of pattern files (*.yaml) to add to the built-in catalog, or to replace built-ins by id. Repeatable.",
@@ -82,14 +85,18 @@ extension TriageCommand {
           throw ExitCode(1)
         }
         switch format {
-        case .text: writer.write(TextEncoding.terminalText(report.renderWaterfall(trace, logs: index.inner.lines)))
+        case .text:
+          let text = report.renderWaterfall(trace, logs: index.inner.lines)
+          writer.write(TextEncoding.terminalText(noRedact ? text : Redactor().redact(text)))
         case .json:
           TraceReport(traces: [trace], store: reader.spans, findings: index.findings, serviceName: { services.name($0) })
             .writeJSON(to: writer)
         }
       } else {
         switch format {
-        case .text: writer.write(TextEncoding.terminalText(report.renderText(limit: limit)))
+        case .text:
+          let text = report.renderText(limit: limit)
+          writer.write(TextEncoding.terminalText(noRedact ? text : Redactor().redact(text)))
         case .json: report.writeJSON(to: writer)
         }
       }

@@ -82,3 +82,33 @@ postgres-1  | 2025-11-04 10:00:12.000 UTC [1] LOG:  database system is ready to 
     #expect(passing.status == 0)
   }
 }
+
+/// Secrets planted in crash lines appear in no report unless `--no-redact` (issue 5).
+@Suite struct ReportRedactionTests {
+  static let secrets = [
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.SflKxwRJSMeKKF2QT4fwpMeJf36", "s3cr3tpass", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+  ]
+
+  @Test func noFormatShowsAPlantedSecret() throws {
+    let log = """
+      worker-1    | 2025-11-04 10:00:00,000 ERROR [tasks] - AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY job failed
+      worker-1    | Traceback (most recent call last):
+      worker-1    |   File "/app/tasks.py", line 10, in run
+      worker-1    |     connect("postgres://app:s3cr3tpass@db:5432/app", token="eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.SflKxwRJSMeKKF2QT4fwpMeJf36")
+      worker-1    | psycopg2.OperationalError: connection to server at "db" (10.0.0.5), port 5432 failed: Connection refused
+      worker-1    | 2025-11-04 10:00:01,000 INFO [tasks] - retrying
+
+      """
+    let directory = RepositoryPaths.temporaryDirectory()
+    FileManager.default.createFile(atPath: directory + "/compose.log", contents: Data(log.utf8))
+    for format in ["text", "json"] {
+      let run = try TriageProcess(["report", "--format", format, directory + "/compose.log"])
+      #expect(run.status == 0, "\(run.stderr)")
+      #expect(run.output.contains("connection-refused"), "\(run.output)")
+      for secret in Self.secrets { #expect(!run.output.contains(secret), "\(format): \(secret)") }
+      if format == "json" { #expect(run.output.contains("[REDACTED:jwt]") && run.output.contains("app:[REDACTED]@db")) }
+    }
+    let raw = try TriageProcess(["report", "--format", "json", "--no-redact", directory + "/compose.log"])
+    #expect(Self.secrets.allSatisfy { raw.output.contains($0) }, "\(raw.output)")
+  }
+}

@@ -1,0 +1,91 @@
+import TriageUnwrapping
+
+/// Removes secrets from log text before it goes into a report: bearer tokens, JWTs, passwords
+/// in URLs, AWS access keys, private key blocks, and the values of `*_KEY=`, `*_TOKEN=`,
+/// `*SECRET*=`, `PASSWORD=` assignments (also as JSON members). Each secret becomes
+/// `[REDACTED]` (with its kind where it helps: `[REDACTED:jwt]`), so the line still reads.
+///
+/// Rules run only when the text holds a word their secret needs (`bearer`, `://`, `eyJ`,
+/// `AKIA`, `_key`, `password`, `BEGIN` …, in any case), so clean text costs a few byte scans.
+/// One instance per thread.
+/// - Complexity: O(n × rules) per text.
+public final class Redactor {
+  struct Rule {
+    let regex: ICURegex
+    /// The rule runs only when one of these occurs (lowercase; compared ignoring ASCII case).
+    let gates: [[UInt8]]
+    /// What replaces the match: the text of group 1 (when present), then this.
+    let replacement: String
+    let keepsFirstGroup: Bool
+  }
+
+  private let rules: [Rule]
+
+  public init() {
+    let wide = WideningBuffer()
+    rules = Self.prototypes.map {
+      Rule(regex: $0.regex.copy(sharing: wide), gates: $0.gates, replacement: $0.replacement, keepsFirstGroup: $0.keepsFirstGroup)
+    }
+  }
+
+  /// `text` with every secret replaced.
+  public func redact(_ text: String) -> String {
+    var bytes = Array(text.utf8)
+    let folded = bytes.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }
+    var changed = false
+    for rule in rules where rule.gates.contains(where: { Self.contains(folded, $0) }) {
+      let before = bytes.count
+      let redacted = apply(rule, to: bytes)
+      changed = changed || redacted.count != before || redacted != bytes
+      bytes = redacted
+    }
+    return changed ? String(decoding: bytes, as: UTF8.self) : text
+  }
+
+  private func apply(_ rule: Rule, to bytes: [UInt8]) -> [UInt8] {
+    var output: [UInt8] = []
+    var offset = 0
+    while offset < bytes.count {
+      let found = bytes.withUnsafeBufferPointer { buffer -> (Range<Int>, Range<Int>?)? in
+        let rest = UnsafeBufferPointer(rebasing: buffer[offset...])
+        return rule.regex.firstMatch(in: rest).map { ($0.range, $0.groups.first ?? nil) }
+      }
+      guard let (range, group) = found, !range.isEmpty else { break }
+      output += bytes[offset..<(offset + range.lowerBound)]
+      if rule.keepsFirstGroup, let group { output += bytes[(offset + group.lowerBound)..<(offset + group.upperBound)] }
+      output += Array(rule.replacement.utf8)
+      offset += range.upperBound
+    }
+    if offset == 0 { return bytes }
+    output += bytes[min(offset, bytes.count)...]
+    return output
+  }
+
+  static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
+    guard let first = needle.first, bytes.count >= needle.count else { return false }
+    var index = 0
+    while let found = bytes[index...].firstIndex(of: first) {
+      if found + needle.count <= bytes.count, bytes[found..<(found + needle.count)].elementsEqual(needle) { return true }
+      index = found + 1
+    }
+    return false
+  }
+
+  /// (pattern, gates, replacement, keeps group `keep`); compiled once per process.
+  private static let prototypes: [(regex: ICURegex, gates: [[UInt8]], replacement: String, keepsFirstGroup: Bool)] = {
+    let table: [(String, [String], String, Bool)] = [
+      (#"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"#, ["begin"], "[REDACTED:private-key]", false),
+      (#"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}"#, ["eyj"], "[REDACTED:jwt]", false),
+      (#"(?i)(?<keep>\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}"#, ["bearer"], "[REDACTED]", true),
+      (#"(?i)(?<keep>\b[a-z][a-z0-9+.-]*://[^\s:/@"']+:)[^\s@/"']+(?=@)"#, ["://"], "[REDACTED]", true),
+      (#"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"#, ["akia", "asia"], "[REDACTED:aws-key]", false),
+      (#"(?i)(?<keep>\b[A-Za-z0-9_.-]*(?:_KEY|_TOKEN|SECRET[A-Za-z0-9_]*|PASSWORD|PASSWD|_PWD)["']?\s*[=:]\s*["']?)[^\s"'&,;}]+"#, ["_key", "_token", "secret", "password", "passwd", "_pwd"], "[REDACTED]", true),
+      (#"(?i)(?<keep>"(?:api_?key|token|access_token|refresh_token|secret|password|passwd|authorization)"\s*:\s*")[^"]+"#, ["key\"", "token\"", "secret\"", "password\"", "passwd\"", "authorization\""], "[REDACTED]", true),
+    ]
+    return table.map { pattern, gates, replacement, keeps in
+      // The table is fixed: a pattern ICU rejects is a programming error the tests catch.
+      let regex = try! ICURegex(pattern: pattern, ignoresCase: false, multiline: false, groupNames: keeps ? ["keep"] : [])
+      return (regex, gates.map { Array($0.utf8) }, replacement, keeps)
+    }
+  }()
+}
