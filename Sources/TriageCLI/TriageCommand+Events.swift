@@ -30,17 +30,10 @@ extension TriageCommand {
     func run() throws {
       let paths = try input.resolvedPaths()
       let classifier = try signatures.makeClassifier()
-      var reader = EventReader()
-      reader.maximumLineLength = input.maximumLineLength
-      let writer: OutputWriter
-      do {
-        writer = try output.outputPath.map { path throws(InputError) in try OutputWriter(path: path) } ?? OutputWriter()
-      } catch {
-        printError("triage: \(error)")
-        throw ExitCode(2)
-      }
+      let setup = try AnalysisSetup(input: input, output: output)
+      let reader = setup.reader
+      let writer = setup.writer
       let usesColor = output.color == .always || (output.color == .auto && writer.isTerminal)
-      if let identity = writer.fileIdentity { reader.excludedFiles = [identity] }
 
       if stats {
         let report = Self.read(paths, with: reader, classifier: classifier, into: StatisticsReport(services: reader.services))
@@ -63,9 +56,7 @@ extension TriageCommand {
             into: EventTextWriter(output: writer, services: reader.services, usesColor: usesColor))
         }
         writer.flush()
-        for warning in reader.diagnostics.warnings { printError("triage: warning: \(warning)") }
-        for error in reader.diagnostics.errors { printError("triage: error: \(error)") }
-        for warning in classifier?.catalog.overrunWarnings ?? [] { printError("triage: warning: \(warning)") }
+        try setup.finish(catalog: classifier?.catalog)
       }
       if !reader.diagnostics.errors.isEmpty { throw ExitCode(2) }
     }

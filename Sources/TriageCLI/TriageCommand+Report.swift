@@ -59,16 +59,9 @@ extension TriageCommand {
     func run() throws {
       let paths = try input.resolvedPaths()
       let classifier = Classifier(catalog: try PatternOptions.catalog(directories: patternDirectories))
-      var reader = EventReader()
-      reader.maximumLineLength = input.maximumLineLength
-      let writer: OutputWriter
-      do {
-        writer = try output.outputPath.map { path throws(InputError) in try OutputWriter(path: path) } ?? OutputWriter()
-      } catch {
-        printError("triage: \(error)")
-        throw ExitCode(2)
-      }
-      if let identity = writer.fileIdentity { reader.excludedFiles = [identity] }
+      let setup = try AnalysisSetup(input: input, output: output)
+      let reader = setup.reader
+      let writer = setup.writer
       let services = reader.services
       var traceIndex = TraceLogIndex(inner: StatisticsReport(services: services), services: services)
       // Bounded for now: the report needs the traces that failed or died, which come first in
@@ -111,13 +104,10 @@ extension TriageCommand {
       case .json: report.writeJSON(to: writer)
       }
       writer.flush()
-      for warning in reader.diagnostics.warnings { printError("triage: warning: \(warning)") }
-      for error in reader.diagnostics.errors { printError("triage: error: \(error)") }
-      for warning in classifier.catalog.overrunWarnings { printError("triage: warning: \(warning)") }
       if index.unindexedEvents > 0 {
         printError("triage: warning: more than \(index.maximumTraces) trace ids in the logs; \(index.unindexedEvents) event(s) with later ids were not joined with spans or crashes (triage traces indexes up to 1,000,000).")
       }
-      if !reader.diagnostics.errors.isEmpty { throw ExitCode(2) }
+      try setup.finish(catalog: classifier.catalog)
       if let failOn, let worst = report.worstSeverity, worst >= failOn.severity { throw ExitCode(1) }
     }
   }

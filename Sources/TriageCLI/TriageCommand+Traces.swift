@@ -58,16 +58,9 @@ extension TriageCommand {
     func run() throws {
       let paths = try input.resolvedPaths()
       let classifier = Classifier(catalog: try PatternOptions.catalog(directories: patternDirectories))
-      var reader = EventReader()
-      reader.maximumLineLength = input.maximumLineLength
-      let writer: OutputWriter
-      do {
-        writer = try output.outputPath.map { path throws(InputError) in try OutputWriter(path: path) } ?? OutputWriter()
-      } catch {
-        printError("triage: \(error)")
-        throw ExitCode(2)
-      }
-      if let identity = writer.fileIdentity { reader.excludedFiles = [identity] }
+      let setup = try AnalysisSetup(input: input, output: output)
+      let reader = setup.reader
+      let writer = setup.writer
       let wanted = traceID.flatMap(parsedTraceID)
       let collector = TraceEventCollector(wanted: wanted, services: reader.services)
       let index = Events.read(paths, with: reader, classifier: classifier, into: TraceLogIndex(inner: collector, services: reader.services))
@@ -104,10 +97,7 @@ extension TriageCommand {
       if index.unindexedEvents > 0 {
         printError("triage: warning: more than \(index.maximumTraces) trace ids in the logs; \(index.unindexedEvents) event(s) with other ids were not joined.")
       }
-      for warning in reader.diagnostics.warnings { printError("triage: warning: \(warning)") }
-      for error in reader.diagnostics.errors { printError("triage: error: \(error)") }
-      for warning in classifier.catalog.overrunWarnings { printError("triage: warning: \(warning)") }
-      if !reader.diagnostics.errors.isEmpty { throw ExitCode(2) }
+      try setup.finish(catalog: classifier.catalog)
     }
   }
 }

@@ -31,6 +31,17 @@ struct Analysed {
   }
 
   func trace(_ id: String) -> TraceAnalysis? { traces.first { $0.traceID.description == id } }
+
+  /// Writes `files` (name → text) to a new directory and analyses it.
+  static func files(_ files: [String: String], classify: Bool = true) throws -> Analysed {
+    let directory = RepositoryPaths.temporaryDirectory()
+    for (name, text) in files {
+      let file = fopen(directory + "/" + name, "w")!
+      fputs(text, file)
+      fclose(file)
+    }
+    return try Analysed([directory], classify: classify)
+  }
 }
 
 struct Discard: ClassifiedEventSink {
@@ -114,12 +125,7 @@ struct Discard: ClassifiedEventSink {
 /// must fire on the real signs (trace-formats.md §6.3, §7).
 @Suite struct TraceHealthTests {
   func analyse(_ dump: String) throws -> [TraceAnalysis] {
-    let path = RepositoryPaths.temporaryDirectory() + "/dump.json"
-    let file = fopen(path, "w")!
-    fputs(dump, file)
-    fclose(file)
-    defer { unlink(path) }
-    return try Analysed([path], classify: false).traces
+    try Analysed.files(["dump.json": dump], classify: false).traces
   }
 
   static func otlp(_ service: String, _ spans: String) -> String {
@@ -181,15 +187,7 @@ struct Discard: ClassifiedEventSink {
 
 /// Inputs from the review: numbers at the edges of Int64, links to other traces, 64-bit ids.
 @Suite struct TraceEdgeCaseTests {
-  func analyse(_ files: [String: String]) throws -> Analysed {
-    let directory = RepositoryPaths.temporaryDirectory()
-    for (name, text) in files {
-      let file = fopen(directory + "/" + name, "w")!
-      fputs(text, file)
-      fclose(file)
-    }
-    return try Analysed([directory])
-  }
+  func analyse(_ files: [String: String]) throws -> Analysed { try Analysed.files(files) }
 
   @Test func extremeTimesNeitherTrapNorCorruptOtherSpans() throws {
     let jaeger = #"""
