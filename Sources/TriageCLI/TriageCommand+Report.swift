@@ -25,7 +25,7 @@ extension TriageCommand {
     @OptionGroup(title: "Output") var output: OutputOptions
 
     @Option(help: "Output format.")
-    var format: EventFormat = .text
+    var format: ReportFormat = .text
 
     @Option(
       name: .customLong("patterns"),
@@ -101,6 +101,9 @@ extension TriageCommand {
       case .text:
         let text = report.renderText()
         writer.write(TextEncoding.terminalText(redactor?.redact(text) ?? text))
+      case .markdown:
+        let text = report.renderMarkdown()
+        writer.write(redactor?.redact(text) ?? text)
       case .json: report.writeJSON(to: writer)
       }
       writer.flush()
@@ -111,6 +114,10 @@ extension TriageCommand {
       if let failOn, let worst = report.worstSeverity, worst >= failOn.severity { throw ExitCode(1) }
     }
   }
+}
+
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+  case text, json, markdown
 }
 
 enum SeverityChoice: String, ExpressibleByArgument, CaseIterable {

@@ -71,6 +71,46 @@ postgres-1  | 2025-11-04 10:00:12.000 UTC [1] LOG:  database system is ready to 
     #expect(crash["caused_by"] is NSNull)
   }
 
+  @Test func markdownTablesKeepTheirColumnsAndLogTextStaysInert() throws {
+    let log = """
+      api-1       | {"time":"2025-11-04T10:00:00.000Z","level":"info","msg":"ok"}
+      postgres-1  | 2025-11-04 10:00:05.000 UTC [1] LOG:  a|b <script>alert(1)</script> checkpoint
+      postgres-1 exited with code 137
+      api-1       | {"time":"2025-11-04T10:00:07.000Z","level":"error","msg":"connection to server at \"postgres\" (172.18.0.3), port 5432 failed: Connection refused | <script>x</script>"}
+
+      """
+    let directory = RepositoryPaths.temporaryDirectory()
+    FileManager.default.createFile(atPath: directory + "/compose.log", contents: Data(log.utf8))
+    let run = try TriageProcess(["report", "--format", "markdown", directory + "/compose.log"])
+    #expect(run.status == 0, "\(run.stderr)")
+    let lines = run.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    // Every row of a table has as many unescaped pipes as its header.
+    func pipes(_ line: String) -> Int {
+      var count = 0
+      var previous: Character = " "
+      for character in line {
+        if character == "|" && previous != "\\" { count += 1 }
+        previous = character
+      }
+      return count
+    }
+    var header: Int?
+    var rows = 0
+    var inFence = false
+    for line in lines {
+      if line.hasPrefix("```") { inFence.toggle(); continue }
+      guard !inFence else { continue }
+      #expect(!line.contains("<script>"), "\(line)")
+      if line.hasPrefix("|") {
+        if header == nil { header = pipes(line) } else { #expect(pipes(line) == header, "\(line)"); rows += 1 }
+      } else {
+        header = nil
+      }
+    }
+    #expect(rows >= 4)
+    #expect(run.output.contains("&lt;script>"))
+  }
+
   @Test func triageAloneIsTheReportAndFailOnSetsTheExitStatus() throws {
     let plain = try TriageProcess(["Samples/worker-oom-traces/compose.log", "Samples/worker-oom-traces/dmesg.log"])
     #expect(plain.status == 0, "\(plain.stderr)")
