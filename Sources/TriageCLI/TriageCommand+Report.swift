@@ -104,6 +104,9 @@ extension TriageCommand {
       case .markdown:
         let text = report.renderMarkdown()
         writer.write(redactor?.redact(text) ?? text)
+      case .html:
+        let text = report.renderHTML()
+        writer.write(redactor?.redact(text) ?? text)
       case .json: report.writeJSON(to: writer)
       }
       writer.flush()
@@ -117,7 +120,7 @@ extension TriageCommand {
 }
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-  case text, json, markdown
+  case text, json, markdown, html
 }
 
 enum SeverityChoice: String, ExpressibleByArgument, CaseIterable {

@@ -111,6 +111,39 @@ postgres-1  | 2025-11-04 10:00:12.000 UTC [1] LOG:  database system is ready to 
     #expect(run.output.contains("&lt;script>"))
   }
 
+  @Test func htmlIsSelfContainedAndLogTextIsEscaped() throws {
+    let log = """
+      api-1       | {"time":"2025-11-04T10:00:00.000Z","level":"info","msg":"ok"}
+      postgres-1  | 2025-11-04 10:00:05.000 UTC [1] LOG:  <script>alert(1)</script> <img src=x onerror=alert(2)> checkpoint
+      postgres-1 exited with code 137
+      api-1       | {"time":"2025-11-04T10:00:07.000Z","level":"error","msg":"connection to server at \"postgres\" (172.18.0.3), port 5432 failed: Connection refused <script>x</script>"}
+
+      """
+    let directory = RepositoryPaths.temporaryDirectory()
+    FileManager.default.createFile(atPath: directory + "/compose.log", contents: Data(log.utf8))
+    let run = try TriageProcess(["report", "--format", "html", directory + "/compose.log"])
+    #expect(run.status == 0, "\(run.stderr)")
+    let html = run.output
+    #expect(html.hasPrefix("<!DOCTYPE html>") && html.hasSuffix("</html>\n"))
+    // Only the report's own tags: no script, no image, nothing fetched from elsewhere.
+    let allowed: Set<String> = [
+      "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "strong", "svg", "text", "line", "circle", "table", "tr", "th",
+      "td", "ul", "li", "a", "code", "details", "summary", "pre",
+    ]
+    var tags: Set<String> = []
+    var rest = Substring(html)
+    while let open = rest.firstIndex(of: "<") {
+      rest = rest[rest.index(after: open)...]
+      let name = rest.drop { $0 == "/" || $0 == "!" }.prefix { $0.isLetter || $0.isNumber }
+      tags.insert(name.lowercased())
+    }
+    tags.remove("doctype")
+    #expect(tags.isSubset(of: allowed), "\(tags.subtracting(allowed))")
+    #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+    #expect(!html.contains("src=\"http") && !html.contains("href=\"http"))
+    #expect(html.contains("<svg") && html.contains("<details>"))
+  }
+
   @Test func triageAloneIsTheReportAndFailOnSetsTheExitStatus() throws {
     let plain = try TriageProcess(["Samples/worker-oom-traces/compose.log", "Samples/worker-oom-traces/dmesg.log"])
     #expect(plain.status == 0, "\(plain.stderr)")
