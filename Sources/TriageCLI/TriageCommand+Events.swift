@@ -18,6 +18,7 @@ extension TriageCommand {
 
     @OptionGroup(title: "Input") var input: InputOptions
     @OptionGroup(title: "Output") var output: OutputOptions
+    @OptionGroup(title: "Filters") var filters: FilterOptions
 
     @Option(help: "Output format.")
     var format: EventFormat = .text
@@ -29,6 +30,7 @@ extension TriageCommand {
 
     func run() throws {
       let paths = try input.resolvedPaths()
+      let filter = try filters.filter()
       let classifier = try signatures.makeClassifier()
       let setup = try AnalysisSetup(input: input, output: output)
       let reader = setup.reader
@@ -36,7 +38,7 @@ extension TriageCommand {
       let usesColor = output.color == .always || (output.color == .auto && writer.isTerminal)
 
       if stats {
-        let report = Self.read(paths, with: reader, classifier: classifier, into: StatisticsReport(services: reader.services))
+        let report = Self.read(paths, with: reader, classifier: classifier, filter: filter, into: StatisticsReport(services: reader.services))
         let warnings = reader.diagnostics.warnings
         let errors = reader.diagnostics.errors
         switch format {
@@ -49,7 +51,7 @@ extension TriageCommand {
       } else {
         switch format {
         case .json:
-          _ = Self.read(paths, with: reader, classifier: classifier, into: EventJSONWriter(output: writer, services: reader.services))
+          _ = Self.read(paths, with: reader, classifier: classifier, filter: filter, into: EventJSONWriter(output: writer, services: reader.services))
         case .text:
           _ = Self.read(
             paths, with: reader, classifier: classifier,
@@ -64,16 +66,28 @@ extension TriageCommand {
     /// Reads `paths` into `sink`: classification runs on worker threads beside parsing (see
     /// ``ConcurrentClassifyingSink``); without a classifier the events go straight to the sink.
     static func read<Sink: ClassifiedEventSink>(
-      _ paths: [String], with reader: EventReader, classifier: Classifier?, into sink: Sink
+      _ paths: [String], with reader: EventReader, classifier: Classifier?, filter: EventFilter = EventFilter(), into sink: Sink
     ) -> Sink {
       if let classifier {
-        var concurrent = ConcurrentClassifyingSink(inner: sink, classifier: classifier)
-        reader.read(paths: paths, into: &concurrent)
-        return concurrent.finish()
+        let concurrent = ConcurrentClassifyingSink(inner: sink, classifier: classifier)
+        if filter.isEmpty {
+          var unfiltered = concurrent
+          reader.read(paths: paths, into: &unfiltered)
+          return unfiltered.finish()
+        }
+        var filtered = FilteringSink(inner: concurrent, filter: filter, services: reader.services)
+        reader.read(paths: paths, into: &filtered)
+        return filtered.inner.finish()
       }
-      var plain = ClassifyingSink(inner: sink, classifier: nil)
-      reader.read(paths: paths, into: &plain)
-      return plain.inner
+      let plain = ClassifyingSink(inner: sink, classifier: nil)
+      if filter.isEmpty {
+        var unfiltered = plain
+        reader.read(paths: paths, into: &unfiltered)
+        return unfiltered.inner
+      }
+      var filtered = FilteringSink(inner: plain, filter: filter, services: reader.services)
+      reader.read(paths: paths, into: &filtered)
+      return filtered.inner.inner
     }
   }
 }

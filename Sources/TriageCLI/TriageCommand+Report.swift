@@ -23,6 +23,7 @@ extension TriageCommand {
 
     @OptionGroup(title: "Input") var input: InputOptions
     @OptionGroup(title: "Output") var output: OutputOptions
+    @OptionGroup(title: "Filters") var filters: FilterOptions
 
     @Option(help: "Output format.")
     var format: ReportFormat = .text
@@ -58,6 +59,7 @@ extension TriageCommand {
 
     func run() throws {
       let paths = try input.resolvedPaths()
+      let filter = try filters.filter()
       let classifier = Classifier(catalog: try PatternOptions.catalog(directories: patternDirectories))
       let setup = try AnalysisSetup(input: input, output: output)
       let reader = setup.reader
@@ -68,7 +70,7 @@ extension TriageCommand {
       // any incident worth reading; `triage traces` indexes up to a million.
       traceIndex.maximumTraces = Self.maximumTraces
       let sink = ServiceActivity(inner: traceIndex, services: services)
-      let collected = Events.read(paths, with: reader, classifier: classifier, into: sink)
+      let collected = Events.read(paths, with: reader, classifier: classifier, filter: filter, into: sink)
       let index = collected.inner
 
       let redactor = noRedact ? nil : Redactor()
@@ -92,7 +94,9 @@ extension TriageCommand {
       if let redactor { for position in timeline.indices { timeline[position].text = redactor.redact(timeline[position].text) } }
       // The report lists traces with spans and the ones that failed or died; healthy traces known
       // only from logs are counted (`triage traces` lists every trace).
-      let listed = traces.filter { $0.spanCount > 0 || $0.status != .ok || $0.crash != nil || !$0.incidentIDs.isEmpty }
+      let listed = traces.filter {
+        ($0.spanCount > 0 || $0.status != .ok || $0.crash != nil || !$0.incidentIDs.isEmpty) && (filter.isEmpty || filter.admits($0))
+      }
       let report = IncidentReport(
         inputs: index.inner.entries, warnings: reader.diagnostics.warnings, findings: findings, incidents: incidents,
         traces: TraceReport(traces: listed, store: reader.spans, findings: findings, serviceName: { services.name($0) }),

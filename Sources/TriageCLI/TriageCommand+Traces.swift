@@ -24,6 +24,7 @@ extension TriageCommand {
 
     @OptionGroup(title: "Input") var input: InputOptions
     @OptionGroup(title: "Output") var output: OutputOptions
+    @OptionGroup(title: "Filters") var filters: FilterOptions
 
     @Option(help: "Output format.")
     var format: EventFormat = .text
@@ -57,18 +58,20 @@ extension TriageCommand {
 
     func run() throws {
       let paths = try input.resolvedPaths()
+      let filter = try filters.filter()
       let classifier = Classifier(catalog: try PatternOptions.catalog(directories: patternDirectories))
       let setup = try AnalysisSetup(input: input, output: output)
       let reader = setup.reader
       let writer = setup.writer
       let wanted = traceID.flatMap(parsedTraceID)
       let collector = TraceEventCollector(wanted: wanted, services: reader.services)
-      let index = Events.read(paths, with: reader, classifier: classifier, into: TraceLogIndex(inner: collector, services: reader.services))
+      let index = Events.read(paths, with: reader, classifier: classifier, filter: filter, into: TraceLogIndex(inner: collector, services: reader.services))
 
       let services = reader.services
       let analyzer = TraceAnalyzer()
       let traces = analyzer.analyze(
         .init(store: reader.spans, evidence: index.traces, findings: index.findings, serviceName: { services.name($0) }))
+        .filter { filter.isEmpty || filter.admits($0) }
       let report = TraceReport(traces: traces, store: reader.spans, findings: index.findings, serviceName: { services.name($0) })
 
       if let wanted {

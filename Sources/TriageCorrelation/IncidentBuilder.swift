@@ -15,8 +15,8 @@ import TriageUnwrapping
 /// - **Incident:** crashes group by service (replicas together: `worker-1`, `worker-2` are
 ///   `worker`) and category; other findings also by fingerprint. A gap longer than
 ///   ``quietGap`` starts a new incident.
-/// - **Severity:** every instance of a service down at once (process deaths, for
-///   ``allDownFor``) → `critical`; at least
+/// - **Severity:** every instance of a service of two or more down at once (process deaths,
+///   for ``allDownFor``) → `critical`; at least
 ///   ``crashLoopCount`` crashes within ``crashLoopWindow`` → `high`; a crash, a crash loop
 ///   message, a deadlock, missing configuration or binary, stale heartbeats → `medium`;
 ///   connection refused, timeouts, tracebacks → `medium` from ``crashLoopCount`` occurrences,
@@ -225,7 +225,9 @@ public struct IncidentBuilder {
     case .terminated:
       return (.info, "graceful termination")
     case .oom, .segfault, .killed:
-      if allDownAtOnce(incident, instances: instances, findings: findings, restartsByService: restartsByService) {
+      // A service of one instance is not "all instances down" (a child process's death, or a
+      // gap in the logs, would make every crash critical).
+      if instances.count > 1, allDownAtOnce(incident, instances: instances, findings: findings, restartsByService: restartsByService) {
         return (.critical, "every instance of \(ServiceName.normalized(incident.service)) (\(instances.count)) was down at the same time for \(allDownFor / 1000)s or more")
       }
       if let window = densestWindow(incident), window >= crashLoopCount {

@@ -144,6 +144,19 @@ postgres-1  | 2025-11-04 10:00:12.000 UTC [1] LOG:  database system is ready to 
     #expect(html.contains("<svg") && html.contains("<details>"))
   }
 
+  @Test func sinceUntilAndServiceKeepTheirWindow() throws {
+    let paths = ["Samples/celery-crashloop/compose.log.1.gz", "Samples/celery-crashloop/compose.log"]
+    let (_, document) = try report(["--since", "2025-11-03T10:20:00Z", "--until", "2025-11-03T10:25:00Z", "--service", "worker"] + paths)
+    let incidents = try #require(document["incidents"] as? [[String: Any]])
+    #expect(!incidents.isEmpty)
+    for incident in incidents {
+      #expect((incident["services"] as? [String])?.allSatisfy { $0.hasPrefix("worker-") } == true)
+      #expect((incident["first_seen"] as? String ?? "") >= "2025-11-03T10:20:00.000Z" && (incident["last_seen"] as? String ?? "") <= "2025-11-03T10:25:00.000Z")
+    }
+    let bad = try TriageProcess(["report", "--since", "yesterday"] + paths)
+    #expect(bad.status == 64 && bad.stderr.contains("'yesterday' is not a time"))
+  }
+
   @Test func triageAloneIsTheReportAndFailOnSetsTheExitStatus() throws {
     let plain = try TriageProcess(["Samples/worker-oom-traces/compose.log", "Samples/worker-oom-traces/dmesg.log"])
     #expect(plain.status == 0, "\(plain.stderr)")
