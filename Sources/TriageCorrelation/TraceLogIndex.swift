@@ -40,6 +40,9 @@ public struct CorrelatedFinding: Sendable {
   public var captures: [String: String]
   public var traceID: TraceID?
   public var text: String
+  /// One of the first few findings of its kind: it keeps its text and all its captures (the
+  /// others keep only the captures correlation reads).
+  public var isExemplar = true
   /// The signature's fingerprint (groups the same bug), title and "what to check next".
   public var fingerprint = ""
   public var title = ""
@@ -50,7 +53,8 @@ public struct CorrelatedFinding: Sendable {
 }
 
 /// An event sink that indexes, per trace id, the log events that carry it, and keeps every
-/// finding (their number is small: only events that matched a crash signature).
+/// finding: the first ``exemplarsPerKind`` of each kind whole, the rest as the facts
+/// correlation needs (time, service, category, fingerprint, a few captures).
 ///
 /// It also notes which traces were in flight on a service when that service crashed: per
 /// service, the last 256 traces that logged there (with the time, and whether the line read as
@@ -72,6 +76,19 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   /// Keep the findings' matched text (for reports); off keeps only their facts.
   public var keepsFindingText = true
   private var sourceName = ""
+  /// Findings seen per kind (service, category, fingerprint), to pick the exemplars.
+  private var exemplarCounts: [ExemplarKey: Int] = [:]
+
+  struct ExemplarKey: Hashable {
+    let service: ServiceTable.ID?
+    let category: CrashCategory
+    let fingerprint: String
+  }
+
+  /// Findings of one kind that keep their text and all their captures.
+  public static var exemplarsPerKind: Int { 3 }
+  /// The captures every finding keeps: what links it to a service, a dependency or a language.
+  static var correlationKeys: Set<String> { ["dependency", "host", "port", "container", "service", "language", "signal"] }
   private var lastTimeInSource: Timestamp?
   /// How long before a crash a trace's last line on the service may be to count as in flight
   /// (milliseconds). Long tasks log seldom: a worker may process one job for minutes.
@@ -95,12 +112,21 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
 
   public mutating func consume(_ event: Event, findings eventFindings: [Finding]) {
     var indexes: [Int] = []
+    let correlationKeys = eventFindings.isEmpty ? [] : Self.correlationKeys
     for finding in eventFindings {
       indexes.append(findings.count)
+      // The first few findings of each kind keep their text and captures (the exemplars a
+      // report shows); the rest keep the facts correlation needs, so memory stays small.
+      let exemplarKey = ExemplarKey(service: event.service, category: finding.category, fingerprint: finding.fingerprint)
+      let seen = exemplarCounts[exemplarKey, default: 0]
+      let isExemplar = seen < Self.exemplarsPerKind
+      exemplarCounts[exemplarKey] = seen + 1
       var kept = CorrelatedFinding(
         category: finding.category, signature: finding.signature, confidence: finding.confidence, service: event.service,
-        time: event.time ?? lastTimeInSource, source: sourceName, line: event.lineNumber, captures: finding.captures,
-        traceID: event.traceID, text: keepsFindingText ? String(decoding: event.text.prefix(400), as: UTF8.self) : "")
+        time: event.time ?? lastTimeInSource, source: sourceName, line: event.lineNumber,
+        captures: isExemplar ? finding.captures : finding.captures.filter { correlationKeys.contains($0.key) },
+        traceID: event.traceID, text: keepsFindingText && isExemplar ? String(decoding: event.text.prefix(400), as: UTF8.self) : "")
+      kept.isExemplar = isExemplar
       kept.timeIsInferred = event.time == nil && lastTimeInSource != nil
       kept.fingerprint = finding.fingerprint
       kept.title = finding.pattern.title

@@ -48,7 +48,7 @@ extension IncidentReport {
         html += "<li><strong>Requests that died in it:</strong> " + incident.traceIDs.prefix(50).map { "<code>\($0)</code>" }.joined(separator: ", ") + "</li>\n"
       }
       html += "<li><strong>Next:</strong> \(Self.escape(incident.next))</li>\n</ul>\n"
-      for index in incident.findingIndexes.prefix(5) {
+      for index in incident.findingIndexes.lazy.filter({ findings[$0].isExemplar }).prefix(5) {
         let finding = findings[index]
         html += "<details><summary>\(Self.escape(finding.signature)) at \(Self.escape(finding.source)):\(finding.line)</summary><pre>\(Self.escape(finding.text))</pre></details>\n"
       }
