@@ -67,7 +67,7 @@ extension TriageCommand {
       let services = reader.services
       var traceIndex = TraceLogIndex(inner: StatisticsReport(services: services), services: services)
       // Bounded for now: the report needs the traces that failed or died, which come first in
-      // any incident worth reading; `triage traces` indexes up to a million.
+      // any incident worth reading; `triage traces` indexes up to 250,000.
       traceIndex.maximumTraces = Self.maximumTraces
       let sink = ServiceActivity(inner: traceIndex, services: services)
       let collected = Events.read(paths, with: reader, classifier: classifier, filter: filter, into: sink)
@@ -81,8 +81,11 @@ extension TriageCommand {
           findings[position].captures = findings[position].captures.mapValues(redactor.redact)
         }
       }
-      var traces = TraceAnalyzer().analyze(
-        .init(store: reader.spans, evidence: index.traces, findings: findings, serviceName: { services.name($0) }))
+      var analysis = TraceAnalyzer.Input(store: reader.spans, evidence: index.traces, findings: findings, serviceName: { services.name($0) })
+      analysis.includesHealthyLogOnlyTraces = false
+      var traces = TraceAnalyzer().analyze(analysis)
+      // Every trace id in the logs has an entry; those not analysed were healthy.
+      let unanalysed = index.traces.count - traces.count { $0.logEvents > 0 }
       var builder = IncidentBuilder()
       builder.crashLoopCount = crashLoopCount
       builder.crashLoopWindow = Int64(crashLoopWindow) * 60_000
@@ -100,7 +103,7 @@ extension TriageCommand {
       let report = IncidentReport(
         inputs: index.inner.entries, warnings: reader.diagnostics.warnings, findings: findings, incidents: incidents,
         traces: TraceReport(traces: listed, store: reader.spans, findings: findings, serviceName: { services.name($0) }),
-        omittedTraces: traces.count - listed.count, timeline: timeline, serviceName: { services.name($0) })
+        omittedTraces: traces.count - listed.count + unanalysed, timeline: timeline, serviceName: { services.name($0) })
       switch format {
       case .text:
         let text = report.renderText()
@@ -115,7 +118,7 @@ extension TriageCommand {
       }
       writer.flush()
       if index.unindexedEvents > 0 {
-        printError("triage: warning: more than \(index.maximumTraces) trace ids in the logs; \(index.unindexedEvents) event(s) with later ids were not joined with spans or crashes (triage traces indexes up to 1,000,000).")
+        printError("triage: warning: more than \(index.maximumTraces) trace ids in the logs; \(index.unindexedEvents) event(s) with later ids were not joined with spans or crashes (triage traces indexes up to 250,000).")
       }
       try setup.finish(catalog: classifier.catalog)
       if let failOn, let worst = report.worstSeverity, worst >= failOn.severity { throw ExitCode(1) }

@@ -38,6 +38,9 @@ public struct TraceAnalyzer {
     public var evidence: [UInt64: TraceLogEvidence]
     public var findings: [CorrelatedFinding]
     public var serviceName: (ServiceTable.ID) -> String
+    /// Whether traces known only from logs that look healthy (no error, no finding, no crash
+    /// while in flight) are listed too; a report leaves them out and counts them.
+    public var includesHealthyLogOnlyTraces = true
 
     public init(
       store: SpanStore, evidence: [UInt64: TraceLogEvidence], findings: [CorrelatedFinding], serviceName: @escaping (ServiceTable.ID) -> String
@@ -92,6 +95,11 @@ public struct TraceAnalyzer {
       traces.append(trace)
     }
     for (key, evidence) in input.evidence where !joined.contains(key) {
+      if !input.includesHealthyLogOnlyTraces, evidence.findingIndexes.isEmpty, evidence.crashFindingIndexes.isEmpty,
+        (evidence.worstLevel ?? .info) < .error
+      {
+        continue
+      }
       var trace = TraceAnalysis(traceID: evidence.traceID)
       trace.logEvents = evidence.events
       trace.findingIndexes = evidence.findingIndexes

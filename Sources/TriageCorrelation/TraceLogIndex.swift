@@ -62,14 +62,14 @@ public struct CorrelatedFinding: Sendable {
 /// ties every unfinished one that logged within ``inFlightWindow`` before it. Events arrive
 /// in order within a source, which is where a service's lines and its crash lines are.
 ///
-/// Memory is bounded: at most ``maximumTraces`` trace ids are indexed (about 120 bytes each);
+/// Memory is bounded: at most ``maximumTraces`` trace ids are indexed (about 250 bytes each);
 /// once full, only ids that already have an entry are counted, and ``unindexedEvents`` says
 /// how many events were not. The index is keyed by the lower 64 bits of the id, so a 64-bit
 /// id (B3, Jaeger, Datadog) finds its 128-bit form (trace-formats.md §5.3).
 public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   public var inner: Inner
   public static var servicesPerTrace: Int { 4 }
-  public var maximumTraces = 1_000_000
+  public var maximumTraces = 250_000
   public private(set) var traces: [UInt64: TraceLogEvidence] = [:]
   public private(set) var findings: [CorrelatedFinding] = []
   public private(set) var unindexedEvents = 0
