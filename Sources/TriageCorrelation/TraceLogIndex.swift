@@ -175,12 +175,16 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   }
 
   private mutating func noteInFlight(_ trace: UInt64, on service: ServiceTable.ID, at time: Timestamp, text: UnsafeBufferPointer<UInt8>) {
-    var recent = inFlight[service, default: []]
-    recent.removeAll { $0.trace == trace }
-    if recent.count >= 256 { recent.removeFirst() }
-    recent.append((trace, time, Self.readsAsCompletion(text)))
-    inFlight[service] = recent
+    let finished = Self.readsAsCompletion(text)
+    // In place (a copy out of the dictionary would copy the whole ring per event).
+    modify(&inFlight[service, default: []]) { recent in
+      if let index = recent.lastIndex(where: { $0.trace == trace }) { recent.remove(at: index) }
+      if recent.count >= 256 { recent.removeFirst() }
+      recent.append((trace, time, finished))
+    }
   }
+
+  private func modify<Value>(_ value: inout Value, _ body: (inout Value) -> Void) { body(&value) }
 
   /// Ties the traces in flight on the crashed service to the crash, and forgets them there.
   private mutating func tieInFlightTraces(to findingIndex: Int) {
