@@ -49,28 +49,33 @@ public struct ServiceActivity<Inner: ClassifiedEventSink>: ClassifiedEventSink {
       return
     }
     guard let service = event.service, let time = event.time else { return }
-    var record = services[service] ?? ServiceRecord()
-    record.firstSeen = min(record.firstSeen ?? time, time)
-    record.lastSeen = max(record.lastSeen ?? time, time)
     let crashes = findings.contains { $0.category == .oom || $0.category == .segfault || $0.category == .killed }
     let failed = !findings.isEmpty || (event.level ?? .info) >= .error
-    if let pending = record.pendingCrash, !crashes, time.millisecondsSinceEpoch - pending.millisecondsSinceEpoch >= Self.restartDelay {
-      if record.restarts.count < Self.maximumRestarts { record.restarts.append(time) }
-      record.pendingCrash = nil
-    }
-    if crashes {
-      if record.firstCrash == nil {
-        record.firstCrash = time
-        record.lastHealthy = record.latestHealthy
+    // In place: a record copied out of the dictionary would copy its buffers per line.
+    Self.update(&services[service, default: ServiceRecord()]) { record in
+      record.firstSeen = min(record.firstSeen ?? time, time)
+      record.lastSeen = max(record.lastSeen ?? time, time)
+      if let pending = record.pendingCrash, !crashes, time.millisecondsSinceEpoch - pending.millisecondsSinceEpoch >= Self.restartDelay {
+        if record.restarts.count < Self.maximumRestarts { record.restarts.append(time) }
+        record.pendingCrash = nil
       }
-      record.pendingCrash = time
-    } else if failed {
-      if record.firstError == nil { record.firstError = (time, Self.summary(event.text)) }
-    } else if record.firstCrash == nil {
-      record.latestHealthy = (time, Self.summary(event.text))
+      if crashes {
+        if record.firstCrash == nil {
+          record.firstCrash = time
+          record.lastHealthy = record.latestHealthy
+        }
+        record.pendingCrash = time
+      } else if failed {
+        if record.firstError == nil { record.firstError = (time, Self.summary(event.text)) }
+      } else if record.firstCrash == nil {
+        record.latestHealthyTime = time
+        record.latestHealthyBytes.removeAll(keepingCapacity: true)
+        record.latestHealthyBytes.append(contentsOf: event.text.prefix { $0 != 0x0A }.prefix(200))
+      }
     }
-    services[service] = record
   }
+
+  private static func update(_ record: inout ServiceRecord, _ body: (inout ServiceRecord) -> Void) { body(&record) }
 
   public mutating func end(source: TextSource, statistics: SourceStatistics) { inner.end(source: source, statistics: statistics) }
 

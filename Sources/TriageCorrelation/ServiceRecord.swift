@@ -12,6 +12,13 @@ public struct ServiceRecord: Sendable {
   public var restarts: [Timestamp] = []
   /// A crash finding was seen and no line has followed it yet.
   var pendingCrash: Timestamp?
-  /// The last healthy line so far (until the first crash).
-  var latestHealthy: (time: Timestamp, text: String)?
+  /// The last healthy line so far (until the first crash): its time and first bytes, kept
+  /// as bytes (reused, no String per line) until a crash makes it the last healthy line.
+  var latestHealthyTime: Timestamp?
+  var latestHealthyBytes: [UInt8] = []
+
+  /// The last healthy line so far, as text.
+  var latestHealthy: (time: Timestamp, text: String)? {
+    latestHealthyTime.map { ($0, String(decoding: latestHealthyBytes, as: UTF8.self)) }
+  }
 }
