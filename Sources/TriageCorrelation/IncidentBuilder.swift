@@ -266,7 +266,7 @@ public struct IncidentBuilder {
     var down: [String: [(Int64, Int64)]] = [:]
     for occurrence in incident.occurrences {
       guard let time = occurrence.time?.millisecondsSinceEpoch,
-        occurrence.findingIndexes.contains(where: { findings[$0].captures["language"] == nil && Self.crashCategories.contains(findings[$0].category) })
+        occurrence.findingIndexes.contains(where: { !findings[$0].isRuntimeException && Self.crashCategories.contains(findings[$0].category) })
       else { continue }
       let restarts = restartsByService[occurrence.service] ?? []
       let after = Self.firstIndex(in: restarts) { $0.millisecondsSinceEpoch > time }

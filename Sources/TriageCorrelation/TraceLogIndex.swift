@@ -43,6 +43,9 @@ public struct CorrelatedFinding: Sendable {
   /// One of the first few findings of its kind: it keeps its text and all its captures (the
   /// others keep only the captures correlation reads).
   public var isExemplar = true
+  /// A runtime's own exception (a MemoryError traceback): the process may live on, unlike
+  /// after an exit, a signal or the kernel's kill.
+  public var isRuntimeException = false
   /// The signature's fingerprint (groups the same bug), title and "what to check next".
   public var fingerprint = ""
   public var title = ""
@@ -76,6 +79,8 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   /// Keep the findings' matched text (for reports); off keeps only their facts.
   public var keepsFindingText = true
   private var sourceName = ""
+  /// Each distinct fingerprint once.
+  private var fingerprints: [String: String] = [:]
   /// Findings seen per kind (service, category, fingerprint), to pick the exemplars.
   private var exemplarCounts: [ExemplarKey: Int] = [:]
 
@@ -88,7 +93,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   /// Findings of one kind that keep their text and all their captures.
   public static var exemplarsPerKind: Int { 3 }
   /// The captures every finding keeps: what links it to a service, a dependency or a language.
-  static var correlationKeys: Set<String> { ["dependency", "host", "port", "container", "service", "language", "signal"] }
+  static var correlationKeys: Set<String> { ["dependency", "host", "port", "container", "service"] }
   private var lastTimeInSource: Timestamp?
   /// How long before a crash a trace's last line on the service may be to count as in flight
   /// (milliseconds). Long tasks log seldom: a worker may process one job for minutes.
@@ -127,8 +132,13 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
         captures: isExemplar ? finding.captures : finding.captures.filter { correlationKeys.contains($0.key) },
         traceID: event.traceID, text: keepsFindingText && isExemplar ? String(decoding: event.text.prefix(400), as: UTF8.self) : "")
       kept.isExemplar = isExemplar
+      kept.isRuntimeException = finding.captures["language"] != nil
       kept.timeIsInferred = event.time == nil && lastTimeInSource != nil
-      kept.fingerprint = finding.fingerprint
+      // One string per distinct fingerprint, shared by every finding that has it.
+      kept.fingerprint = fingerprints[finding.fingerprint] ?? {
+        fingerprints[finding.fingerprint] = finding.fingerprint
+        return finding.fingerprint
+      }()
       kept.title = finding.pattern.title
       kept.remediation = finding.pattern.remediation
       if event.service == nil, let named = finding.captures["container"] ?? finding.captures["service"] {
