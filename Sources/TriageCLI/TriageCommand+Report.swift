@@ -69,18 +69,13 @@ extension TriageCommand {
       // Bounded for now: the report needs the traces that failed or died, which come first in
       // any incident worth reading; `triage traces` indexes up to 250,000.
       traceIndex.maximumTraces = Self.maximumTraces
+      let redactor = noRedact ? nil : Redactor()
+      if let redactor { traceIndex.redact = { redactor.redact($0) } }
       let sink = ServiceActivity(inner: traceIndex, services: services)
       let collected = Events.read(paths, with: reader, classifier: classifier, filter: filter, into: sink)
       let index = collected.inner
 
-      let redactor = noRedact ? nil : Redactor()
-      var findings = index.findings
-      if let redactor {
-        for position in findings.indices {
-          findings[position].text = redactor.redact(findings[position].text)
-          findings[position].captures = findings[position].captures.mapValues(redactor.redact)
-        }
-      }
+      let findings = index.findings
       var analysis = TraceAnalyzer.Input(store: reader.spans, evidence: index.traces, findings: findings, serviceName: { services.name($0) })
       analysis.includesHealthyLogOnlyTraces = false
       var traces = TraceAnalyzer().analyze(analysis)

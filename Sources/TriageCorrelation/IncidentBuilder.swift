@@ -198,21 +198,27 @@ public struct IncidentBuilder {
   }
 
   func makeIncident(_ occurrences: [Occurrence], _ category: CrashCategory, findings: [CorrelatedFinding]) -> Incident {
-    let evidence = occurrences.flatMap(\.findingIndexes).map { findings[$0] }
-    // The most confident, most specific finding speaks for the incident.
-    let lead = evidence.filter { $0.category == category }.max { left, right in
-      left.confidence != right.confidence ? left.confidence < right.confidence : left.category > right.category
-    } ?? evidence[0]
+    // The most confident, most specific finding speaks for the incident (found by index: an
+    // incident may hold a quarter of a million findings).
+    var lead: Int?
+    for occurrence in occurrences {
+      for index in occurrence.findingIndexes where findings[index].category == category {
+        guard let current = lead else { lead = index; continue }
+        let (left, right) = (findings[current], findings[index])
+        if right.confidence > left.confidence || (right.confidence == left.confidence && right.category < left.category) { lead = index }
+      }
+    }
+    let leadFinding = findings[lead ?? occurrences[0].findingIndexes[0]]
     var services: [String] = []
     for occurrence in occurrences where !services.contains(occurrence.service) { services.append(occurrence.service) }
     let times = occurrences.compactMap(\.time)
     let service = services.count == 1 ? services[0] : ServiceName.normalized(services[0])
     let count = occurrences.count
-    let title = "\(service): \(lead.title)" + (count > 1 ? " (\(count) times)" : "")
+    let title = "\(service): \(leadFinding.title)" + (count > 1 ? " (\(count) times)" : "")
     return Incident(
       id: "", title: title, severity: .low, category: category, service: service, services: services,
-      fingerprint: Self.crashCategories.contains(category) ? "" : lead.fingerprint, occurrences: occurrences,
-      firstSeen: times.min(), lastSeen: times.max(), next: lead.remediation, severityReason: "")
+      fingerprint: Self.crashCategories.contains(category) ? "" : leadFinding.fingerprint, occurrences: occurrences,
+      firstSeen: times.min(), lastSeen: times.max(), next: leadFinding.remediation, severityReason: "")
   }
 
   // MARK: Severity

@@ -104,6 +104,10 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   /// (compose's `worker-1 exited with code 137`) gets that service.
   public let services: ServiceTable?
 
+  /// Applied to the text and captures a finding keeps (reports redact by default), as it is
+  /// stored, so no second copy of the findings is ever made.
+  public var redact: ((String) -> String)?
+
   public init(inner: Inner, services: ServiceTable? = nil) {
     self.inner = inner
     self.services = services
@@ -132,6 +136,10 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
         captures: isExemplar ? finding.captures : finding.captures.filter { correlationKeys.contains($0.key) },
         traceID: event.traceID, text: keepsFindingText && isExemplar ? String(decoding: event.text.prefix(400), as: UTF8.self) : "")
       kept.isExemplar = isExemplar
+      if let redact {
+        kept.text = kept.text.isEmpty ? "" : redact(kept.text)
+        if !kept.captures.isEmpty { kept.captures = kept.captures.mapValues(redact) }
+      }
       kept.isRuntimeException = finding.captures["language"] != nil
       kept.timeIsInferred = event.time == nil && lastTimeInSource != nil
       // One string per distinct fingerprint, shared by every finding that has it.

@@ -49,7 +49,7 @@ extension IncidentReport {
       }
       text += "- **Next:** \(Self.inline(incident.next))\n\n"
       // The exemplar: the most confident evidence of the incident's own category.
-      let evidence = incident.findingIndexes.map { findings[$0] }.filter(\.isExemplar)
+      let evidence = incident.occurrences.lazy.flatMap(\.findingIndexes).filter { findings[$0].isExemplar }.map { findings[$0] }
       if let exemplar = evidence.filter({ $0.category == incident.category }).max(by: { $0.confidence < $1.confidence }) ?? evidence.first {
         text += "Evidence (\(Self.inline(exemplar.source)):\(exemplar.line), \(Self.inline(exemplar.signature))):\n\n"
         text += Self.fenced(exemplar.text) + "\n"
