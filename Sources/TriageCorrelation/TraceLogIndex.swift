@@ -3,58 +3,6 @@ import TriageClassification
 import TriageInput
 import TriageUnwrapping
 
-/// What the log events said about one trace id.
-public struct TraceLogEvidence: Sendable {
-  public var traceID: TraceID
-  public var events = 0
-  public var firstTime: Timestamp?
-  public var lastTime: Timestamp?
-  /// The last time each service (up to ``TraceLogIndex/servicesPerTrace``) logged for it.
-  public var lastTimeByService: [(service: ServiceTable.ID, time: Timestamp?)] = []
-  /// Indexes into ``TraceLogIndex/crashes`` and ``TraceLogIndex/findings`` of its events' findings.
-  public var findingIndexes: [Int] = []
-  /// The most severe level its events stated.
-  public var worstLevel: LogLevel?
-  /// Crash findings (indexes into ``TraceLogIndex/findings``) of a service the trace was in
-  /// flight on: it logged there within the window before the crash and had not logged a
-  /// completion since. At most 8, earliest first.
-  public var crashFindingIndexes: [Int] = []
-
-  init(traceID: TraceID) { self.traceID = traceID }
-}
-
-/// A finding kept for correlation: who, when, what.
-public struct CorrelatedFinding: Sendable {
-  public var category: CrashCategory
-  public var signature: String
-  public var confidence: Confidence
-  public var service: ServiceTable.ID?
-  /// The service a line names when the line itself has none (compose's `worker-1 exited with
-  /// code 137` names its container).
-  public var namedService: String?
-  public var time: Timestamp?
-  /// The line had no time: ``time`` is that of the source's last event before it.
-  public var timeIsInferred = false
-  public var source: String
-  public var line: Int
-  public var captures: [String: String]
-  public var traceID: TraceID?
-  public var text: String
-  /// One of the first few findings of its kind: it keeps its text and all its captures (the
-  /// others keep only the captures correlation reads).
-  public var isExemplar = true
-  /// A runtime's own exception (a MemoryError traceback): the process may live on, unlike
-  /// after an exit, a signal or the kernel's kill.
-  public var isRuntimeException = false
-  /// The signature's fingerprint (groups the same bug), title and "what to check next".
-  public var fingerprint = ""
-  public var title = ""
-  public var remediation = ""
-
-  /// A finding that says a process died: out of memory, a native crash, or a kill.
-  public var isCrash: Bool { category == .oom || category == .segfault || category == .killed }
-}
-
 /// An event sink that indexes, per trace id, the log events that carry it, and keeps every
 /// finding: the first ``exemplarsPerKind`` of each kind whole, the rest as the facts
 /// correlation needs (time, service, category, fingerprint, a few captures).
@@ -131,7 +79,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
       let isExemplar = seen < Self.exemplarsPerKind
       exemplarCounts[exemplarKey] = seen + 1
       var kept = CorrelatedFinding(
-        category: finding.category, signature: finding.signature, confidence: finding.confidence, service: event.service,
+        compiled: finding.compiled, category: finding.category, confidence: finding.confidence, service: event.service,
         time: event.time ?? lastTimeInSource, source: sourceName, line: event.lineNumber,
         captures: isExemplar ? finding.captures : finding.captures.filter { correlationKeys.contains($0.key) },
         traceID: event.traceID, text: keepsFindingText && isExemplar ? String(decoding: event.text.prefix(400), as: UTF8.self) : "")
@@ -147,8 +95,6 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
         fingerprints[finding.fingerprint] = finding.fingerprint
         return finding.fingerprint
       }()
-      kept.title = finding.pattern.title
-      kept.remediation = finding.pattern.remediation
       if event.service == nil, let named = finding.captures["container"] ?? finding.captures["service"] {
         kept.namedService = named
         kept.service = services?.intern(named)

@@ -1,0 +1,38 @@
+import TriageClassification
+import TriageUnwrapping
+
+/// A finding kept for correlation: who, when, what.
+public struct CorrelatedFinding: Sendable {
+  /// The pattern that matched (shared, not copied: signature, title and remediation).
+  public let compiled: PatternCatalog.Compiled
+  public var category: CrashCategory
+  public var confidence: Confidence
+  public var service: ServiceTable.ID?
+  /// The service a line names when the line itself has none (compose's `worker-1 exited with
+  /// code 137` names its container).
+  public var namedService: String?
+  public var time: Timestamp?
+  /// The line had no time: ``time`` is that of the source's last event before it.
+  public var timeIsInferred = false
+  public var source: String
+  public var line: Int
+  public var captures: [String: String]
+  public var traceID: TraceID?
+  public var text: String
+  /// One of the first few findings of its kind: it keeps its text and all its captures (the
+  /// others keep only the captures correlation reads).
+  public var isExemplar = true
+  /// A runtime's own exception (a MemoryError traceback): the process may live on, unlike
+  /// after an exit, a signal or the kernel's kill.
+  public var isRuntimeException = false
+  /// The signature's fingerprint: it groups the same bug.
+  public var fingerprint = ""
+
+  public var signature: String { compiled.pattern.id }
+  public var title: String { compiled.pattern.title }
+  /// What to check next.
+  public var remediation: String { compiled.pattern.remediation }
+
+  /// A finding that says a process died: out of memory, a native crash, or a kill.
+  public var isCrash: Bool { category == .oom || category == .segfault || category == .killed }
+}
