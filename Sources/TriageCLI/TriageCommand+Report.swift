@@ -46,6 +46,9 @@ extension TriageCommand {
     @Option(name: .customLong("quiet-gap"), help: "Minutes without an occurrence after which the same failure is a new incident.")
     var quietGap = 60
 
+    @Option(name: .customLong("context"), help: "Show each incident's evidence after the N log events before it (Markdown, HTML).")
+    var context = 5
+
     @Flag(name: .customLong("no-redact"), help: "Keep secrets (tokens, JWTs, passwords in URLs, keys) in the report; they are redacted by default.")
     var noRedact = false
 
@@ -53,6 +56,7 @@ extension TriageCommand {
     static let maximumTraces = 100_000
 
     func validate() throws {
+      guard (0...100).contains(context) else { throw ValidationError("--context takes 0 to 100 events.") }
       guard crashLoopCount >= 1 else { throw ValidationError("--crash-loop-count must be at least 1.") }
       guard crashLoopWindow >= 1, quietGap >= 1 else { throw ValidationError("--crash-loop-window and --quiet-gap are minutes, at least 1.") }
     }
@@ -69,6 +73,7 @@ extension TriageCommand {
       // Bounded for now: the report needs the traces that failed or died, which come first in
       // any incident worth reading; `triage traces` indexes up to 250,000.
       traceIndex.maximumTraces = Self.maximumTraces
+      if format == .markdown || format == .html { traceIndex.contextEvents = context }
       let redactor = noRedact ? nil : Redactor()
       if let redactor { traceIndex.redact = { redactor.redact($0) } }
       let sink = ServiceActivity(inner: traceIndex, services: services)

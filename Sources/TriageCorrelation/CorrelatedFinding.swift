@@ -25,6 +25,8 @@ public struct CorrelatedFinding: Sendable {
   /// A runtime's own exception (a MemoryError traceback): the process may live on, unlike
   /// after an exit, a signal or the kernel's kill.
   public var isRuntimeException = false
+  /// For exemplars: the first lines of the events before it in its source (`--context`).
+  public var context: [String] = []
   /// The signature's fingerprint: it groups the same bug.
   public var fingerprint = ""
 

@@ -64,7 +64,37 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   public mutating func begin(source: TextSource) {
     sourceName = source.name
     lastTimeInSource = nil
+    recentCount = 0
     inner.begin(source: source)
+  }
+
+  /// How many events before an exemplar finding it keeps (their first lines, redacted like
+  /// its text), for reports that show the evidence in context.
+  public var contextEvents = 0 {
+    didSet { recent = [[UInt8]](repeating: [], count: contextEvents) }
+  }
+  /// The first lines of the source's last ``contextEvents`` events, a ring (bytes reused).
+  private var recent: [[UInt8]] = []
+  private var recentCount = 0
+
+  /// The ring's lines, oldest first.
+  private func recentLines() -> [String] {
+    let count = min(recentCount, contextEvents)
+    return (0..<count).map { offset in
+      String(decoding: recent[(recentCount - count + offset) % contextEvents], as: UTF8.self)
+    }
+  }
+
+  private mutating func remember(_ event: Event) {
+    guard contextEvents > 0 else { return }
+    let slot = recentCount % contextEvents
+    recent[slot].removeAll(keepingCapacity: true)
+    if let service = event.service, let services {
+      recent[slot].append(contentsOf: services.name(service).utf8)
+      recent[slot].append(contentsOf: " | ".utf8)
+    }
+    recent[slot].append(contentsOf: event.text.prefix { $0 != 0x0A }.prefix(200))
+    recentCount += 1
   }
 
   public mutating func consume(_ event: Event, findings eventFindings: [Finding]) {
@@ -84,9 +114,11 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
         captures: isExemplar ? finding.captures : finding.captures.filter { correlationKeys.contains($0.key) },
         traceID: event.traceID, text: keepsFindingText && isExemplar ? String(decoding: event.text.prefix(400), as: UTF8.self) : "")
       kept.isExemplar = isExemplar
+      if isExemplar && contextEvents > 0 { kept.context = recentLines() }
       if let redact {
         kept.text = kept.text.isEmpty ? "" : redact(kept.text)
         if !kept.captures.isEmpty { kept.captures = kept.captures.mapValues(redact) }
+        if !kept.context.isEmpty { kept.context = kept.context.map(redact) }
       }
       kept.isRuntimeException = finding.captures["language"] != nil
       kept.timeIsInferred = event.time == nil && lastTimeInSource != nil
@@ -102,6 +134,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
       findings.append(kept)
     }
     if let time = event.time { lastTimeInSource = max(lastTimeInSource ?? time, time) }
+    remember(event)
     for index in indexes where findings[index].isCrash { tieInFlightTraces(to: index) }
     if let traceID = event.traceID {
       let key = traceID.lowerHalf

@@ -50,7 +50,7 @@ extension IncidentReport {
       html += "<li><strong>Next:</strong> \(Self.escape(incident.next))</li>\n</ul>\n"
       for index in incident.findingIndexes.lazy.filter({ findings[$0].isExemplar }).prefix(5) {
         let finding = findings[index]
-        html += "<details><summary>\(Self.escape(finding.signature)) at \(Self.escape(finding.source)):\(finding.line)</summary><pre>\(Self.escape(finding.text))</pre></details>\n"
+        html += "<details><summary>\(Self.escape(finding.signature)) at \(Self.escape(finding.source)):\(finding.line)</summary><pre>\(Self.escape((finding.context + [finding.text]).joined(separator: "\n")))</pre></details>\n"
       }
     }
     html += "</body></html>\n"

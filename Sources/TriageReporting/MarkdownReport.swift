@@ -51,8 +51,9 @@ extension IncidentReport {
       // The exemplar: the most confident evidence of the incident's own category.
       let evidence = incident.occurrences.lazy.flatMap(\.findingIndexes).filter { findings[$0].isExemplar }.map { findings[$0] }
       if let exemplar = evidence.filter({ $0.category == incident.category }).max(by: { $0.confidence < $1.confidence }) ?? evidence.first {
-        text += "Evidence (\(Self.inline(exemplar.source)):\(exemplar.line), \(Self.inline(exemplar.signature))):\n\n"
-        text += Self.fenced(exemplar.text) + "\n"
+        text += "Evidence (\(Self.inline(exemplar.source)):\(exemplar.line), \(Self.inline(exemplar.signature))"
+          + (exemplar.context.isEmpty ? "" : ", after the \(exemplar.context.count) event(s) before it") + "):\n\n"
+        text += Self.fenced((exemplar.context + [exemplar.text]).joined(separator: "\n")) + "\n"
       }
     }
     return text

@@ -109,6 +109,9 @@ postgres-1  | 2025-11-04 10:00:12.000 UTC [1] LOG:  database system is ready to 
     }
     #expect(rows >= 4)
     #expect(run.output.contains("&lt;script>"))
+    // The evidence shows the events before the exemplar (default 5), with their services.
+    #expect(run.output.contains("after the 3 event(s) before it"))
+    #expect(run.output.contains("postgres-1 | 2025-11-04 10:00:05.000 UTC [1] LOG:  a|b <script>"))
   }
 
   @Test func htmlIsSelfContainedAndLogTextIsEscaped() throws {
