@@ -88,7 +88,7 @@ struct SourcePipeline<Sink: EventSink>: TextSourceConsumer {
     if traceIDs == nil { traceIDs = TraceIDExtractor() }
     var lines = LineStage(
       unwrapper: RecordUnwrapper(sourceName: source.name, services: services, maximumJoinedLength: framer.maximumLineLength),
-      assembler: EventAssembler(limits: limits, assumingYear: year), traceIDs: traceIDs!, sink: sink
+      assembler: EventAssembler(limits: limits, assumingYear: sourceYear(source)), traceIDs: traceIDs!, sink: sink
     )
     var failure: InputError?
     var framing = FramingCounts()
@@ -113,6 +113,12 @@ struct SourcePipeline<Sink: EventSink>: TextSourceConsumer {
         "\(lines.unwrapper.cutJoinedRecords) record(s) joined from docker or CRI parts grew past \(framer.maximumLineLength) bytes and were cut at that length."
       )
     }
+    if statistics.assumedYear {
+      let why = source.modified == nil ? "the current year" : "the year the file was last modified"
+      diagnostics.warn(
+        source: source.name, kind: .assumedYear,
+        "timestamps here have no year (syslog, journald's default format); \(sourceYear(source)) was assumed: \(why).")
+    }
     if statistics.truncatedEvents > 0 {
       diagnostics.warn(
         source: source.name, kind: .truncatedEvents,
@@ -121,6 +127,11 @@ struct SourcePipeline<Sink: EventSink>: TextSourceConsumer {
     }
     sink.end(source: source, statistics: statistics)
     if let failure { throw failure }
+  }
+
+  /// The year for timestamps without one: the file's modification year, else the reader's.
+  func sourceYear(_ source: TextSource) -> Int {
+    source.modified.map { Timestamp(millisecondsSinceEpoch: $0 * 1000).year } ?? year
   }
 
   /// Reads a span dump: spans into the store, OTLP log records to the sink as events (one

@@ -16,6 +16,7 @@ public struct InputWarning: Sendable, Equatable, CustomStringConvertible {
     case documentationSkipped = "documentation-skipped"
     case cutLines = "cut-lines"
     case truncatedEvents = "truncated-events"
+    case assumedYear = "assumed-year"
   }
 
   public let source: String

@@ -62,7 +62,7 @@ public struct SourceWalker {
     }
     do {
       let file = try FileByteStream(path: path, displayName: display)
-      visit(file, name: display, compressed: false, depth: 0, into: &consumer)
+      visit(file, name: display, compressed: false, depth: 0, modified: Int64(info.st_mtim.tv_sec), into: &consumer)
     } catch {
       diagnostics.fail(error)
     }
@@ -134,22 +134,24 @@ public struct SourceWalker {
   /// Sniffs a stream and routes it: gzip is inflated and sniffed again, tar members are
   /// visited one by one, text goes to the consumer, anything else is reported and skipped.
   private func visit<Consumer: TextSourceConsumer>(
-    _ stream: ByteStream, name: String, compressed: Bool, depth: Int, into consumer: inout Consumer
+    _ stream: ByteStream, name: String, compressed: Bool, depth: Int, modified: Int64? = nil, into consumer: inout Consumer
   ) {
     do {
       let peek = try PeekableByteStream(stream, peeking: ContentKind.sampleSize)
       switch ContentKind.classify(prefix: peek.prefix) {
       case .text:
-        try consumer.consume(TextSource(name: name, wasCompressed: compressed), stream: peek)
+        try consumer.consume(TextSource(name: name, wasCompressed: compressed, modified: modified), stream: peek)
       case .gzip:
         guard depth < maximumNesting else { return warnNesting(name) }
         let inflater = GzipByteStream(peek, source: name, diagnostics: diagnostics)
-        visit(readsAhead ? PrefetchingByteStream(inflater) : inflater, name: name, compressed: true, depth: depth + 1, into: &consumer)
+        visit(
+          readsAhead ? PrefetchingByteStream(inflater) : inflater, name: name, compressed: true, depth: depth + 1, modified: modified,
+          into: &consumer)
       case .tar:
         guard depth < maximumNesting else { return warnNesting(name) }
         let archive = TarArchiveReader(peek, source: name, diagnostics: diagnostics)
         try archive.forEachMember { member, memberStream in
-          visit(memberStream, name: "\(name):\(member.path)", compressed: compressed, depth: depth + 1, into: &consumer)
+          visit(memberStream, name: "\(name):\(member.path)", compressed: compressed, depth: depth + 1, modified: modified, into: &consumer)
         }
       case .unsupportedCompression(let format):
         diagnostics.warn(

@@ -4,10 +4,14 @@ public struct TextSource: Sendable, Equatable {
   public let name: String
   /// Whether the bytes were gzip-compressed (at any level of nesting).
   public let wasCompressed: Bool
+  /// When the file (or the archive holding it) was last modified, in seconds since the epoch;
+  /// nil for standard input. Timestamps without a year take the year from it.
+  public let modified: Int64?
 
-  public init(name: String, wasCompressed: Bool = false) {
+  public init(name: String, wasCompressed: Bool = false, modified: Int64? = nil) {
     self.name = name
     self.wasCompressed = wasCompressed
+    self.modified = modified
   }
 
   /// The name used for standard input.

@@ -201,3 +201,18 @@ postgres-1  | 2025-11-04 10:00:12.000 UTC [1] LOG:  database system is ready to 
     #expect(Self.secrets.allSatisfy { raw.output.contains($0) }, "\(raw.output)")
   }
 }
+
+/// Timestamps without a year take the year the file was last modified, and the run says so.
+@Suite struct AssumedYearTests {
+  @Test func aSyslogFileTakesItsModificationYear() throws {
+    let directory = RepositoryPaths.temporaryDirectory()
+    let path = directory + "/syslog"
+    let log = "Nov  3 10:00:04 host worker[42]: Out of memory: Killed process 42 (python) total-vm:100kB, anon-rss:90kB, file-rss:0kB, shmem-rss:0kB\n"
+    FileManager.default.createFile(atPath: path, contents: Data(log.utf8))
+    // 2021-12-31T12:00:00Z
+    try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_640_952_000)], ofItemAtPath: path)
+    let run = try TriageProcess(["events", "--format", "json", path])
+    #expect(run.output.contains("\"time\":\"2021-11-03T10:00:04.000Z\""), "\(run.output)")
+    #expect(run.stderr.contains("2021 was assumed: the year the file was last modified"), "\(run.stderr)")
+  }
+}
