@@ -14,6 +14,8 @@ public struct EventReader {
   public var readsAhead = true
   /// Files never to read, as (device, inode): the run's own output file.
   public var excludedFiles: [(device: UInt64, inode: UInt64)] = []
+  /// Counts what is read, for a progress display.
+  public var progress: ProgressMeter?
   /// The year assumed for timestamps that have none (syslog, journald default output).
   public var assumedYear = Timestamp.now.year
   /// Interned service names for everything this reader produced.
@@ -30,6 +32,7 @@ public struct EventReader {
     var walker = SourceWalker(diagnostics: diagnostics)
     walker.readsAhead = readsAhead
     walker.excludedFiles = excludedFiles
+    walker.progress = progress
     var pipeline = SourcePipeline(
       sink: sink, services: services, spans: spans, diagnostics: diagnostics,
       framer: LineFramer(maximumLineLength: maximumLineLength), limits: limits, year: assumedYear

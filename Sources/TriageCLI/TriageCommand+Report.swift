@@ -49,6 +49,9 @@ extension TriageCommand {
     @Option(name: .customLong("context"), help: "Show each incident's evidence after the N log events before it (Markdown, HTML).")
     var context = 5
 
+    @Flag(help: "Show progress on standard error (automatic on a terminal for inputs of 100 MB or more).")
+    var progress = false
+
     @Flag(name: .customLong("no-redact"), help: "Keep secrets (tokens, JWTs, passwords in URLs, keys) in the report; they are redacted by default.")
     var noRedact = false
 
@@ -65,7 +68,8 @@ extension TriageCommand {
       let paths = try input.resolvedPaths()
       let filter = try filters.filter()
       let classifier = Classifier(catalog: try PatternOptions.catalog(directories: patternDirectories))
-      let setup = try AnalysisSetup(input: input, output: output)
+      var setup = try AnalysisSetup(input: input, output: output)
+      setup.showProgress(for: paths, requested: progress)
       let reader = setup.reader
       let writer = setup.writer
       let services = reader.services
@@ -79,6 +83,7 @@ extension TriageCommand {
       let sink = ServiceActivity(inner: traceIndex, services: services)
       let collected = Events.read(paths, with: reader, classifier: classifier, filter: filter, into: sink)
       let index = collected.inner
+      setup.progress?.stop()
 
       let findings = index.findings
       var analysis = TraceAnalyzer.Input(store: reader.spans, evidence: index.traces, findings: findings, serviceName: { services.name($0) })

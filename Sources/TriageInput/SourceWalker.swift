@@ -19,6 +19,8 @@ public struct SourceWalker {
   public var readsAhead = true
   /// Files never to read, as (device, inode): the run's own output file.
   public var excludedFiles: [(device: UInt64, inode: UInt64)] = []
+  /// Counts the bytes read from files and standard input, for a progress display.
+  public var progress: ProgressMeter?
 
   public init(diagnostics: InputDiagnostics) {
     self.diagnostics = diagnostics
@@ -30,7 +32,8 @@ public struct SourceWalker {
     for path in paths {
       if path == TextSource.standardInputName {
         let stdin = FileByteStream(borrowing: 0, name: path)
-        visit(readsAhead ? PrefetchingByteStream(stdin) : stdin, name: path, compressed: false, depth: 0, into: &consumer)
+        let counted: ByteStream = progress.map { MeteredByteStream(stdin, meter: $0) } ?? stdin
+        visit(readsAhead ? PrefetchingByteStream(counted) : counted, name: path, compressed: false, depth: 0, into: &consumer)
         continue
       }
       let bytes = Array(path.utf8)
@@ -62,7 +65,8 @@ public struct SourceWalker {
     }
     do {
       let file = try FileByteStream(path: path, displayName: display)
-      visit(file, name: display, compressed: false, depth: 0, modified: Int64(info.st_mtim.tv_sec), into: &consumer)
+      let counted: ByteStream = progress.map { MeteredByteStream(file, meter: $0) } ?? file
+      visit(counted, name: display, compressed: false, depth: 0, modified: Int64(info.st_mtim.tv_sec), into: &consumer)
     } catch {
       diagnostics.fail(error)
     }
