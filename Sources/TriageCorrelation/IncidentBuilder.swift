@@ -312,7 +312,7 @@ public struct IncidentBuilder {
       guard let start = incident.firstSeen?.millisecondsSinceEpoch else { continue }
       let named = incident.findingIndexes.flatMap { finding -> [String] in
         let captures = findings[finding].captures
-        return [captures["dependency"], captures["host"], captures["container"], captures["service"]].compactMap { $0 }
+        return [captures["dependency"], captures["host"], captures["peer"], captures["container"], captures["service"]].compactMap { $0 }
       }
       let candidates = causes.filter { candidate in
         let cause = incidents[candidate]

@@ -41,7 +41,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   /// Findings of one kind that keep their text and all their captures.
   public static var exemplarsPerKind: Int { 3 }
   /// The captures every finding keeps: what links it to a service, a dependency or a language.
-  static var correlationKeys: Set<String> { ["dependency", "host", "port", "container", "service"] }
+  static var correlationKeys: Set<String> { ["dependency", "host", "port", "container", "service", "peer"] }
   private var lastTimeInSource: Timestamp?
   /// How long before a crash a trace's last line on the service may be to count as in flight
   /// (milliseconds). Long tasks log seldom: a worker may process one job for minutes.
@@ -121,6 +121,10 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
         if !kept.context.isEmpty { kept.context = kept.context.map(redact) }
       }
       kept.isRuntimeException = finding.captures["language"] != nil
+      if finding.category == .connectionRefused || finding.category == .timeout, let peer = Self.peerName(in: event.text) {
+        // Node and Go report the refused address as an IP; the line often names the peer too.
+        kept.captures["peer"] = peer
+      }
       kept.timeIsInferred = event.time == nil && lastTimeInSource != nil
       // One string per distinct fingerprint, shared by every finding that has it.
       kept.fingerprint = fingerprints[finding.fingerprint] ?? {
@@ -199,6 +203,29 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
     inFlight[service] = kept
   }
 
+  /// The peer a failed call names besides its address: a URL's host (`http://render-worker:8080/`)
+  /// or a JSON `"host"` member, when it is a name rather than an IP.
+  static func peerName(in text: UnsafeBufferPointer<UInt8>) -> String? {
+    let head = UnsafeBufferPointer(rebasing: text.prefix(2048))
+    var candidates: [UnsafeBufferPointer<UInt8>] = []
+    if let scheme = head.firstIndex(of: "://") {
+      let start = scheme + 3
+      var end = start
+      while end < head.count, head[end].isHostByte { end += 1 }
+      candidates.append(head.slice(start, end))
+    }
+    if let key = head.firstIndex(of: "\"host\":\"") {
+      let start = key + 8
+      var end = start
+      while end < head.count, head[end].isHostByte { end += 1 }
+      candidates.append(head.slice(start, end))
+    }
+    for candidate in candidates where !candidate.isEmpty && candidate.contains(where: { $0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A }) {
+      return String(decoding: candidate, as: UTF8.self)
+    }
+    return nil
+  }
+
   /// Whether a line says its work is done (`succeeded in 0.12s`, `request completed`).
   static func readsAsCompletion(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
     let head = UnsafeBufferPointer(rebasing: text.prefix(400))
@@ -220,5 +247,13 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
     guard let entry = traces[traceID.lowerHalf] else { return nil }
     guard entry.traceID.upperHalf == traceID.upperHalf || entry.traceID.upperHalf == 0 || traceID.upperHalf == 0 else { return nil }
     return entry
+  }
+}
+
+extension UInt8 {
+  /// A byte of a host name: letters, digits, `-`, `.`, `_`.
+  var isHostByte: Bool {
+    let lower = self | 0x20
+    return (lower >= 0x61 && lower <= 0x7A) || (self >= 0x30 && self <= 0x39) || self == 0x2D || self == 0x2E || self == 0x5F
   }
 }

@@ -34,6 +34,32 @@ import TriageTestSupport
     #expect(timeline.map { $0["kind"] as! String } == ["trace", "last-healthy", "crash", "restart"])
   }
 
+  /// Samples/render-worker-oomloop (its README's table): a worker OOM-killed 4 times in
+  /// 40 minutes while the api's calls to it are refused.
+  @Test func anOOMLoopIsOneHighIncidentThatCausesTheRefusedCallsAndKillsTheRequests() throws {
+    let (run, document) = try report(["Samples/render-worker-oomloop"])
+    #expect(run.status == 0, "\(run.stderr)")
+    let incidents = try #require(document["incidents"] as? [[String: Any]])
+    #expect(incidents.count == 2)
+    let oom = try #require(incidents.first { $0["category"] as? String == "oom" })
+    #expect(oom["services"] as? [String] == ["render-worker-1"] && oom["count"] as? Int == 4 && oom["severity"] as? String == "high")
+    #expect(oom["first_seen"] as? String == "2025-11-05T14:06:12.000Z" && oom["last_seen"] as? String == "2025-11-05T14:39:55.000Z")
+    #expect(
+      oom["restarts"] as? [String]
+        == ["2025-11-05T14:06:15.007Z", "2025-11-05T14:15:42.018Z", "2025-11-05T14:27:05.910Z", "2025-11-05T14:39:58.343Z"])
+    let dead = [
+      "db636d4b2739c6cee2c3a15ffc553bb4", "5e152d961d47ac4ef3c9d9eb219be9ff", "9c3f8554314f6b5fb4854296f6b50f1f", "4b5f8fde7973f44dfe6918a090cc25bb",
+      "5dcf94390397f80c9dd42145d7a092a3", "d667c2ccf54f406b2e4476349fc3aeee", "3992ad89f8a7c15e58b4065e5e1d8828", "25000aff5d95b0f4997a57aadd675cbb",
+    ]
+    #expect((oom["trace_ids"] as? [String])?.sorted() == dead.sorted())
+    let refused = try #require(incidents.first { $0["category"] as? String == "connection-refused" })
+    #expect(refused["services"] as? [String] == ["api-1"] && refused["count"] as? Int == 16)
+    #expect(refused["caused_by"] as? String == oom["id"] as? String)
+    #expect((refused["cause_evidence"] as? String)?.contains("connections to render-worker were refused from api-1") == true)
+    let traces = try #require(document["traces"] as? [[String: Any]])
+    #expect(traces.filter { $0["status"] as? String == "incomplete" }.count == 8)
+  }
+
   @Test func theCeleryCrashLoopIsHighAndItsRefusedConnectionsAreOneIncident() throws {
     let (_, document) = try report(["Samples/celery-crashloop/compose.log.1.gz", "Samples/celery-crashloop/compose.log"])
     let incidents = try #require(document["incidents"] as? [[String: Any]])
