@@ -80,7 +80,10 @@ public struct IncidentBuilder {
     }
     incidents.sort { left, right in
       if left.severity != right.severity { return left.severity > right.severity }
-      return (left.firstSeen ?? Timestamp(millisecondsSinceEpoch: .max)) < (right.firstSeen ?? Timestamp(millisecondsSinceEpoch: .max))
+      let (a, b) = (left.firstSeen ?? Timestamp(millisecondsSinceEpoch: .max), right.firstSeen ?? Timestamp(millisecondsSinceEpoch: .max))
+      if a != b { return a < b }
+      // Same moment: the order of the evidence (stable output for the same input).
+      return left.occurrences[0].findingIndexes[0] < right.occurrences[0].findingIndexes[0]
     }
     for index in incidents.indices { incidents[index].id = "I\(index + 1)" }
     linkCauses(&incidents, findings: findings)
@@ -107,7 +110,7 @@ public struct IncidentBuilder {
     var owner = findings.map(name)
     let serviceCrashes = findings.indices.filter {
       Self.crashCategories.contains(findings[$0].category) && owner[$0] != "kernel" && owner[$0] != "?" && findings[$0].time != nil
-    }.sorted { findings[$0].time! < findings[$1].time! }
+    }.sorted { findings[$0].time! != findings[$1].time! ? findings[$0].time! < findings[$1].time! : $0 < $1 }
     for index in findings.indices where (owner[index] == "kernel" || owner[index] == "?") && findings[index].category == .oom {
       guard let time = findings[index].time?.millisecondsSinceEpoch else { continue }
       var candidate = Self.firstIndex(in: serviceCrashes) { findings[$0].time!.millisecondsSinceEpoch >= time - occurrenceWindow }
@@ -177,7 +180,10 @@ public struct IncidentBuilder {
     }
     var incidents: [Incident] = []
     for key in keys {
-      let sorted = groups[key]!.sorted { ($0.time?.millisecondsSinceEpoch ?? .min) < ($1.time?.millisecondsSinceEpoch ?? .min) }
+      let sorted = groups[key]!.sorted { left, right in
+        let (a, b) = (left.time?.millisecondsSinceEpoch ?? .min, right.time?.millisecondsSinceEpoch ?? .min)
+        return a != b ? a < b : left.findingIndexes[0] < right.findingIndexes[0]
+      }
       var run: [Occurrence] = []
       func flush() {
         guard !run.isEmpty else { return }

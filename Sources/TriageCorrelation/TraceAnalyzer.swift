@@ -246,7 +246,7 @@ public struct TraceAnalyzer {
       }
       occurrences.append(occurrence)
     }
-    return occurrences.sorted { $0.time < $1.time }
+    return occurrences.sorted { $0.time != $1.time ? $0.time < $1.time : $0.sourceIndex < $1.sourceIndex }
   }
 
   func tieCrashes(_ traces: inout [TraceAnalysis], input: Input) {

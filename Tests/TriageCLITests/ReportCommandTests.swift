@@ -186,6 +186,17 @@ postgres-1  | 2025-11-04 10:00:12.000 UTC [1] LOG:  database system is ready to 
     #expect(bad.status == 64 && bad.stderr.contains("'yesterday' is not a time"))
   }
 
+  @Test func terminalEscapesInLogTextAreInertInTheTextReport() throws {
+    let log = "postgres-1  | 2025-11-04 10:00:05.000 UTC [1] LOG:  \u{1B}]0;owned\u{07}checkpoint \u{1B}[2J\u{9B}31m <script>x</script>\n"
+      + "postgres-1 exited with code 137\n"
+    let directory = RepositoryPaths.temporaryDirectory()
+    FileManager.default.createFile(atPath: directory + "/compose.log", contents: Data(log.utf8))
+    let run = try TriageProcess(["report", directory + "/compose.log"])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.output.contains("killed"))
+    #expect(!run.output.utf8.contains(0x1B) && !run.output.utf8.contains(0x07) && !run.output.unicodeScalars.contains("\u{9B}"))
+  }
+
   @Test func triageAloneIsTheReportAndFailOnSetsTheExitStatus() throws {
     let plain = try TriageProcess(["Samples/worker-oom-traces/compose.log", "Samples/worker-oom-traces/dmesg.log"])
     #expect(plain.status == 0, "\(plain.stderr)")
