@@ -248,16 +248,4 @@ extension UnsafeBufferPointer where Element == UInt8 {
     guard count == literal.utf8CodeUnitCount else { return false }
     return count == 0 || memcmp(baseAddress!, literal.utf8Start, count) == 0
   }
-
-  /// The offset of the first byte that is not JSON whitespace, at or after `offset`.
-  @inlinable
-  public func skippingJSONWhitespace(from offset: Int) -> Int {
-    var index = offset
-    while index < count {
-      let byte = self[index]
-      guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { break }
-      index += 1
-    }
-    return index
-  }
 }

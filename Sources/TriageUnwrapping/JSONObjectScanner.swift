@@ -28,21 +28,21 @@ public enum JSONObjectScanner {
     in bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, JSONValue) -> Bool
   ) -> Bool {
     guard bytes.count >= 2, bytes[0] == UInt8(ascii: "{") else { return false }
-    var index = bytes.skippingWhitespace(from: 1)
+    var index = bytes.skippingJSONWhitespace(from: 1)
     if index < bytes.count && bytes[index] == UInt8(ascii: "}") { return true }
     while index < bytes.count {
       guard bytes[index] == UInt8(ascii: "\""), let (keyEnd, _) = scanString(bytes, from: index + 1) else { return false }
       let key = bytes.slice(index + 1, keyEnd)
-      index = bytes.skippingWhitespace(from: keyEnd + 1)
+      index = bytes.skippingJSONWhitespace(from: keyEnd + 1)
       guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
-      index = bytes.skippingWhitespace(from: index + 1)
+      index = bytes.skippingJSONWhitespace(from: index + 1)
       guard index < bytes.count, let (value, next) = scanValue(bytes, from: index) else { return false }
       if !body(key, value) { return true }
-      index = bytes.skippingWhitespace(from: next)
+      index = bytes.skippingJSONWhitespace(from: next)
       guard index < bytes.count else { return false }
       if bytes[index] == UInt8(ascii: "}") { return true }
       guard bytes[index] == UInt8(ascii: ",") else { return false }
-      index = bytes.skippingWhitespace(from: index + 1)
+      index = bytes.skippingJSONWhitespace(from: index + 1)
     }
     return false
   }
@@ -188,7 +188,7 @@ public enum JSONObjectScanner {
 extension UnsafeBufferPointer where Element == UInt8 {
   /// The offset of the first byte that is not JSON whitespace, at or after `offset`.
   @inlinable
-  func skippingWhitespace(from offset: Int) -> Int {
+  public func skippingJSONWhitespace(from offset: Int) -> Int {
     var index = offset
     while index < count {
       let byte = self[index]

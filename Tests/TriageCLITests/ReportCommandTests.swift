@@ -5,6 +5,13 @@ import TriageTestSupport
 /// `triage report` (and `triage` alone) on the samples: incidents, severities, restarts,
 /// causes, the requests that died, the timeline; `--fail-on`.
 @Suite struct ReportCommandTests {
+  /// Writes `log` as `compose.log` in a new directory; returns its path.
+  func writeLog(_ log: String) -> String {
+    let path = RepositoryPaths.temporaryDirectory() + "/compose.log"
+    FileManager.default.createFile(atPath: path, contents: Data(log.utf8))
+    return path
+  }
+
   func report(_ arguments: [String]) throws -> (run: TriageProcess, document: [String: Any]) {
     let run = try TriageProcess(arguments + ["--format", "json"])
     let document = try #require(try JSONSerialization.jsonObject(with: run.stdout) as? [String: Any], "\(run.stderr)")
@@ -85,9 +92,7 @@ api-1       | {"time":"2025-11-04T10:00:07.000Z","level":"error","msg":"connecti
 api-1       | {"time":"2025-11-04T10:00:09.000Z","level":"error","msg":"connection to server at \"postgres\" (172.18.0.3), port 5432 failed: Connection refused"}
 postgres-1  | 2025-11-04 10:00:12.000 UTC [1] LOG:  database system is ready to accept connections
 """#
-    let directory = RepositoryPaths.temporaryDirectory()
-    FileManager.default.createFile(atPath: directory + "/compose.log", contents: Data(log.utf8))
-    let (_, document) = try report([directory + "/compose.log"])
+    let (_, document) = try report([writeLog(log)])
     let incidents = try #require(document["incidents"] as? [[String: Any]])
     let crash = try #require(incidents.first { $0["category"] as? String == "killed" })
     let refused = try #require(incidents.first { $0["category"] as? String == "connection-refused" })
@@ -105,9 +110,7 @@ postgres-1  | 2025-11-04 10:00:12.000 UTC [1] LOG:  database system is ready to 
       api-1       | {"time":"2025-11-04T10:00:07.000Z","level":"error","msg":"connection to server at \"postgres\" (172.18.0.3), port 5432 failed: Connection refused | <script>x</script>"}
 
       """
-    let directory = RepositoryPaths.temporaryDirectory()
-    FileManager.default.createFile(atPath: directory + "/compose.log", contents: Data(log.utf8))
-    let run = try TriageProcess(["report", "--format", "markdown", directory + "/compose.log"])
+    let run = try TriageProcess(["report", "--format", "markdown", writeLog(log)])
     #expect(run.status == 0, "\(run.stderr)")
     let lines = run.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     // Every row of a table has as many unescaped pipes as its header.
@@ -148,9 +151,7 @@ postgres-1  | 2025-11-04 10:00:12.000 UTC [1] LOG:  database system is ready to 
       api-1       | {"time":"2025-11-04T10:00:07.000Z","level":"error","msg":"connection to server at \"postgres\" (172.18.0.3), port 5432 failed: Connection refused <script>x</script>"}
 
       """
-    let directory = RepositoryPaths.temporaryDirectory()
-    FileManager.default.createFile(atPath: directory + "/compose.log", contents: Data(log.utf8))
-    let run = try TriageProcess(["report", "--format", "html", directory + "/compose.log"])
+    let run = try TriageProcess(["report", "--format", "html", writeLog(log)])
     #expect(run.status == 0, "\(run.stderr)")
     let html = run.output
     #expect(html.hasPrefix("<!DOCTYPE html>") && html.hasSuffix("</html>\n"))
@@ -189,9 +190,7 @@ postgres-1  | 2025-11-04 10:00:12.000 UTC [1] LOG:  database system is ready to 
   @Test func terminalEscapesInLogTextAreInertInTheTextReport() throws {
     let log = "postgres-1  | 2025-11-04 10:00:05.000 UTC [1] LOG:  \u{1B}]0;owned\u{07}checkpoint \u{1B}[2J\u{9B}31m <script>x</script>\n"
       + "postgres-1 exited with code 137\n"
-    let directory = RepositoryPaths.temporaryDirectory()
-    FileManager.default.createFile(atPath: directory + "/compose.log", contents: Data(log.utf8))
-    let run = try TriageProcess(["report", directory + "/compose.log"])
+    let run = try TriageProcess(["report", writeLog(log)])
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.output.contains("killed"))
     #expect(!run.output.utf8.contains(0x1B) && !run.output.utf8.contains(0x07) && !run.output.unicodeScalars.contains("\u{9B}"))
