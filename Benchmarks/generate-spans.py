@@ -52,6 +52,10 @@ import random
 import sys
 import time
 
+# The same size syntax as the log generator beside this file.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from generate import parse_size  # noqa: E402
+
 START_NS = 1762164000 * 10**9  # 2025-11-03 10:00:00 UTC (same clock start as generate.py)
 
 # --------------------------------------------------------------------------------------
@@ -734,18 +738,6 @@ def run(gen, target, out_write):
                 cut += 1
     return dict(bytes=written, lines=lines, spans=spans, traces=traces, incomplete=incomplete, cut=cut,
                 errors=errors, exceptions=exceptions)
-
-
-def parse_size(s):
-    s = s.strip().upper()
-    if s.endswith("B") and len(s) > 1 and s[-2] in "KMGT":
-        s = s[:-1]
-    if s.endswith("IB"):
-        s = s[:-2]
-    mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(s[-1:], None)
-    if mult is None:
-        return int(s)
-    return int(float(s[:-1]) * mult)
 
 
 def main(argv=None):
