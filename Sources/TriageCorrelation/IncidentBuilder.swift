@@ -64,7 +64,7 @@ public struct IncidentBuilder {
       for (position, occurrence) in occurrences.enumerated() {
         guard let time = occurrence.time else { continue }
         let candidates = restartsByService[occurrence.service] ?? []
-        let after = Self.firstIndex(in: candidates) { $0 > time }
+        let after = candidates.partitioningIndex { $0 > time }
         guard after < candidates.count else { continue }
         let restart = candidates[after]
         // Not past this instance's next crash (that restart belongs to it).
@@ -91,18 +91,6 @@ public struct IncidentBuilder {
     return incidents
   }
 
-  /// The first index of a sorted array whose element satisfies `isAfter` (which must be false,
-  /// then true, along the array): binary search.
-  static func firstIndex<Element>(in sorted: [Element], where isAfter: (Element) -> Bool) -> Int {
-    var low = 0
-    var high = sorted.count
-    while low < high {
-      let middle = (low + high) / 2
-      if isAfter(sorted[middle]) { high = middle } else { low = middle + 1 }
-    }
-    return low
-  }
-
   // MARK: Occurrences
 
   func occurrences(_ findings: [CorrelatedFinding], name: (CorrelatedFinding) -> String) -> [Occurrence] {
@@ -113,14 +101,8 @@ public struct IncidentBuilder {
     }.sorted { findings[$0].time! != findings[$1].time! ? findings[$0].time! < findings[$1].time! : $0 < $1 }
     for index in findings.indices where (owner[index] == "kernel" || owner[index] == "?") && findings[index].category == .oom {
       guard let time = findings[index].time?.millisecondsSinceEpoch else { continue }
-      var candidate = Self.firstIndex(in: serviceCrashes) { findings[$0].time!.millisecondsSinceEpoch >= time - occurrenceWindow }
-      var nearest: Int?
-      while candidate < serviceCrashes.count, findings[serviceCrashes[candidate]].time!.millisecondsSinceEpoch <= time + occurrenceWindow {
-        let other = serviceCrashes[candidate]
-        let distance = abs(findings[other].time!.millisecondsSinceEpoch - time)
-        if nearest.map({ distance < abs(findings[$0].time!.millisecondsSinceEpoch - time) }) ?? true { nearest = other }
-        candidate += 1
-      }
+      let nearest = serviceCrashes.nearest(
+        to: time, within: occurrenceWindow, time: { findings[$0].time!.millisecondsSinceEpoch }, where: { _ in true })
       if let nearest { owner[index] = owner[nearest] }
     }
     let order = findings.indices.sorted { left, right in
@@ -281,7 +263,7 @@ public struct IncidentBuilder {
         occurrence.findingIndexes.contains(where: { !findings[$0].isRuntimeException && Self.crashCategories.contains(findings[$0].category) })
       else { continue }
       let restarts = restartsByService[occurrence.service] ?? []
-      let after = Self.firstIndex(in: restarts) { $0.millisecondsSinceEpoch > time }
+      let after = restarts.partitioningIndex { $0.millisecondsSinceEpoch > time }
       down[occurrence.service, default: []].append((time, after < restarts.count ? restarts[after].millisecondsSinceEpoch : .max))
     }
     guard !instances.isEmpty, Set(down.keys) == instances else { return false }

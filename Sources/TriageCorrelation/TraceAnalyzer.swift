@@ -221,24 +221,13 @@ public struct TraceAnalyzer {
       guard let time = finding.time, let name = serviceName(finding), name != "kernel" else { continue }
       var occurrence = CrashOccurrence(sourceIndex: index, findingIndex: index, category: finding.category, service: name, time: time)
       if finding.category == .killed {
-        // The OOM reports within 10 s, found by binary search in time order.
-        let moment = time.millisecondsSinceEpoch
-        var low = 0
-        var high = ooms.count
-        while low < high {
-          let middle = (low + high) / 2
-          if input.findings[ooms[middle]].time!.millisecondsSinceEpoch < moment - 10_000 { low = middle + 1 } else { high = middle }
-        }
-        var nearest: Int?
-        while low < ooms.count, input.findings[ooms[low]].time!.millisecondsSinceEpoch <= moment + 10_000 {
-          let oom = input.findings[ooms[low]]
-          let owner = serviceName(oom)
-          if owner == nil || owner == "kernel" || ServiceName.matches(owner!, name) {
-            let distance = abs(moment - oom.time!.millisecondsSinceEpoch)
-            if nearest.map({ distance < abs(moment - input.findings[$0].time!.millisecondsSinceEpoch) }) ?? true { nearest = ooms[low] }
-          }
-          low += 1
-        }
+        // The nearest OOM report within 10 s, of this service or of the kernel.
+        let nearest = ooms.nearest(
+          to: time.millisecondsSinceEpoch, within: 10_000, time: { input.findings[$0].time!.millisecondsSinceEpoch },
+          where: { candidate in
+            let owner = serviceName(input.findings[candidate])
+            return owner == nil || owner == "kernel" || ServiceName.matches(owner!, name)
+          })
         if let nearest {
           occurrence.category = .oom
           occurrence.findingIndex = nearest
@@ -264,12 +253,7 @@ public struct TraceAnalyzer {
         var tie: (crash: CrashOccurrence, span: Span)?
         // Crashes from the trace's first span on (binary search; they are in time order).
         let firstMillis = (traceSpans.map(\.start).min() ?? 0) / 1_000_000 - 1_000
-        var from = 0
-        var to = crashes.count
-        while from < to {
-          let middle = (from + to) / 2
-          if crashes[middle].time.millisecondsSinceEpoch < firstMillis { from = middle + 1 } else { to = middle }
-        }
+        let from = crashes.partitioningIndex { $0.time.millisecondsSinceEpoch >= firstMillis }
         let lastMillis = (traceSpans.map(\.start).max() ?? 0) / 1_000_000
         for crash in crashes[from...] {
           if crash.time.millisecondsSinceEpoch - lastMillis > spanReach { break }
@@ -343,13 +327,8 @@ extension SpanStore {
   /// Whether a span with this trace and span id was read (after ``deduplicate()``).
   /// - Complexity: O(log n + spans of that trace).
   func contains(traceID: TraceID, spanID: UInt64) -> Bool {
-    var low = 0
-    var high = spans.count
-    while low < high {
-      let middle = (low + high) / 2
-      let id = spans[middle].traceID
-      if (id.upperHalf, id.lowerHalf) < (traceID.upperHalf, traceID.lowerHalf) { low = middle + 1 } else { high = middle }
-    }
+    let spans = self.spans
+    var low = spans.partitioningIndex { ($0.traceID.upperHalf, $0.traceID.lowerHalf) >= (traceID.upperHalf, traceID.lowerHalf) }
     while low < spans.count && spans[low].traceID == traceID {
       if spans[low].spanID == spanID { return true }
       low += 1
