@@ -32,6 +32,9 @@ public enum CrashCategory: String, Sendable, CaseIterable, Codable, Comparable {
   }
 
   public static func < (left: CrashCategory, right: CrashCategory) -> Bool { left.specificity < right.specificity }
+
+  /// A process died: out of memory, a native crash, or a kill (crashes, as reports count them).
+  public var isProcessDeath: Bool { self == .oom || self == .segfault || self == .killed }
 }
 
 /// How sure a pattern is that its match means what its category says.

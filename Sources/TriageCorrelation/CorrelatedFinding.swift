@@ -36,5 +36,11 @@ public struct CorrelatedFinding: Sendable {
   public var remediation: String { compiled.pattern.remediation }
 
   /// A finding that says a process died: out of memory, a native crash, or a kill.
-  public var isCrash: Bool { category == .oom || category == .segfault || category == .killed }
+  public var isCrash: Bool { category.isProcessDeath }
+}
+
+extension Finding {
+  /// The service the matched line names in a capture (compose's `worker-1 exited with code
+  /// 137` names its container), for lines that carry no service of their own.
+  var namedService: String? { captures["container"] ?? captures["service"] }
 }

@@ -38,8 +38,6 @@ public struct IncidentBuilder {
 
   public init() {}
 
-  static let crashCategories: Set<CrashCategory> = [.oom, .segfault, .killed]
-
   /// The incidents of a run, most severe first (then by first seen). `traces` get the ids of
   /// the incidents they died in.
   public func build(
@@ -57,7 +55,7 @@ public struct IncidentBuilder {
       restartsByService[instance] = record.restarts
       instancesByService[ServiceName.normalized(instance), default: []].insert(instance)
     }
-    for index in incidents.indices where Self.crashCategories.contains(incidents[index].category) {
+    for index in incidents.indices where incidents[index].category.isProcessDeath {
       // Each crash's restart: its instance's first line after it, before the next crash.
       let occurrences = incidents[index].occurrences
       var restarts: [Timestamp] = []
@@ -97,7 +95,7 @@ public struct IncidentBuilder {
     // Kernel OOM reports first find the crash they explain.
     var owner = findings.map(name)
     let serviceCrashes = findings.indices.filter {
-      Self.crashCategories.contains(findings[$0].category) && owner[$0] != "kernel" && owner[$0] != "?" && findings[$0].time != nil
+      findings[$0].category.isProcessDeath && owner[$0] != "kernel" && owner[$0] != "?" && findings[$0].time != nil
     }.sorted { findings[$0].time! != findings[$1].time! ? findings[$0].time! < findings[$1].time! : $0 < $1 }
     for index in findings.indices where (owner[index] == "kernel" || owner[index] == "?") && findings[index].category == .oom {
       guard let time = findings[index].time?.millisecondsSinceEpoch else { continue }
@@ -119,7 +117,7 @@ public struct IncidentBuilder {
       if let current = open, result[current].service == service,
         let start = result[current].time, let time = finding.time,
         time.millisecondsSinceEpoch - start.millisecondsSinceEpoch <= occurrenceWindow,
-        Self.crashCategories.contains(finding.category) || finding.category == .traceback
+        finding.category.isProcessDeath || finding.category == .traceback
       {
         result[current].findingIndexes.append(index)
         if finding.category < result[current].category && finding.category != .traceback {
@@ -128,7 +126,7 @@ public struct IncidentBuilder {
         continue
       }
       result.append(Occurrence(service: service, time: finding.time, category: finding.category, findingIndexes: [index]))
-      open = Self.crashCategories.contains(finding.category) ? result.count - 1 : nil
+      open = finding.category.isProcessDeath ? result.count - 1 : nil
     }
     // An occurrence happened when its timed evidence says (a line without a time only has
     // its source's last time before it).
@@ -155,7 +153,7 @@ public struct IncidentBuilder {
       // signature of the same outage have different fingerprints).
       let dependency = occurrence.category == .connectionRefused || occurrence.category == .timeout
         ? occurrence.findingIndexes.lazy.compactMap { findings[$0].captures["dependency"] }.first : nil
-      let fingerprint = Self.crashCategories.contains(occurrence.category) ? "" : dependency.map { "dependency:" + $0 } ?? first.fingerprint
+      let fingerprint = occurrence.category.isProcessDeath ? "" : dependency.map { "dependency:" + $0 } ?? first.fingerprint
       let key = Key(service: ServiceName.normalized(occurrence.service), category: occurrence.category, fingerprint: fingerprint)
       if groups[key] == nil { keys.append(key) }
       groups[key, default: []].append(occurrence)
@@ -205,7 +203,7 @@ public struct IncidentBuilder {
     let title = "\(service): \(leadFinding.title)" + (count > 1 ? " (\(count) times)" : "")
     return Incident(
       id: "", title: title, severity: .low, category: category, service: service, services: services,
-      fingerprint: Self.crashCategories.contains(category) ? "" : leadFinding.fingerprint, occurrences: occurrences,
+      fingerprint: category.isProcessDeath ? "" : leadFinding.fingerprint, occurrences: occurrences,
       firstSeen: times.min(), lastSeen: times.max(), next: leadFinding.remediation, severityReason: "")
   }
 
@@ -260,7 +258,7 @@ public struct IncidentBuilder {
     var down: [String: [(Int64, Int64)]] = [:]
     for occurrence in incident.occurrences {
       guard let time = occurrence.time?.millisecondsSinceEpoch,
-        occurrence.findingIndexes.contains(where: { !findings[$0].isRuntimeException && Self.crashCategories.contains(findings[$0].category) })
+        occurrence.findingIndexes.contains(where: { !findings[$0].isRuntimeException && findings[$0].category.isProcessDeath })
       else { continue }
       let restarts = restartsByService[occurrence.service] ?? []
       let after = restarts.partitioningIndex { $0.millisecondsSinceEpoch > time }
@@ -293,7 +291,7 @@ public struct IncidentBuilder {
 
   func linkCauses(_ incidents: inout [Incident], findings: [CorrelatedFinding]) {
     let causes = incidents.indices.filter {
-      Self.crashCategories.contains(incidents[$0].category) || incidents[$0].category == .terminated
+      incidents[$0].category.isProcessDeath || incidents[$0].category == .terminated
     }
     for index in incidents.indices where incidents[index].category == .connectionRefused || incidents[index].category == .timeout {
       let incident = incidents[index]

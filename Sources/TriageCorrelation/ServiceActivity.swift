@@ -31,13 +31,13 @@ public struct ServiceActivity<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   public mutating func consume(_ event: Event, findings: [Finding]) {
     defer { inner.consume(event, findings: findings) }
     if event.service == nil, let servicesTable,
-      let named = findings.lazy.compactMap({ $0.captures["container"] ?? $0.captures["service"] }).first
+      let named = findings.lazy.compactMap(\.namedService).first
     {
       // A crash line without a time of its own (compose's exit line) is the service's crash
       // at its last known time.
       let id = servicesTable.intern(named)
       if var record = services[id], let time = event.time ?? record.lastSeen,
-        findings.contains(where: { $0.category == .oom || $0.category == .segfault || $0.category == .killed })
+        findings.contains(where: { $0.category.isProcessDeath })
       {
         if record.firstCrash == nil {
           record.firstCrash = time
@@ -49,7 +49,7 @@ public struct ServiceActivity<Inner: ClassifiedEventSink>: ClassifiedEventSink {
       return
     }
     guard let service = event.service, let time = event.time else { return }
-    let crashes = findings.contains { $0.category == .oom || $0.category == .segfault || $0.category == .killed }
+    let crashes = findings.contains { $0.category.isProcessDeath }
     let failed = !findings.isEmpty || (event.level ?? .info) >= .error
     // In place: a record copied out of the dictionary would copy its buffers per line.
     Self.update(&services[service, default: ServiceRecord()]) { record in

@@ -39,7 +39,7 @@ public enum Timeline {
       }
     }
     for incident in incidents {
-      let isCrash = IncidentBuilder.crashCategories.contains(incident.category)
+      let isCrash = incident.category.isProcessDeath
       for (index, occurrence) in incident.occurrences.enumerated() where isCrash || index == 0 {
         // The most confident evidence of the occurrence's own category speaks for it.
         let evidence = occurrence.findingIndexes.map { findings[$0] }

@@ -131,7 +131,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
         fingerprints[finding.fingerprint] = finding.fingerprint
         return finding.fingerprint
       }()
-      if event.service == nil, let named = finding.captures["container"] ?? finding.captures["service"] {
+      if event.service == nil, let named = finding.namedService {
         kept.namedService = named
         kept.service = services?.intern(named)
       }
