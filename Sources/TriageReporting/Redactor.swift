@@ -31,9 +31,8 @@ public final class Redactor {
   /// `text` with every secret replaced.
   public func redact(_ text: String) -> String {
     var bytes = Array(text.utf8)
-    let folded = bytes.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }
     var changed = false
-    for rule in rules where rule.gates.contains(where: { Self.contains(folded, $0) }) {
+    for rule in rules where bytes.withUnsafeBufferPointer({ text in rule.gates.contains { text.containsASCIICaseInsensitive($0) } }) {
       let before = bytes.count
       let redacted = apply(rule, to: bytes)
       changed = changed || redacted.count != before || redacted != bytes
@@ -59,16 +58,6 @@ public final class Redactor {
     if offset == 0 { return bytes }
     output += bytes[min(offset, bytes.count)...]
     return output
-  }
-
-  static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
-    guard let first = needle.first, bytes.count >= needle.count else { return false }
-    var index = 0
-    while let found = bytes[index...].firstIndex(of: first) {
-      if found + needle.count <= bytes.count, bytes[found..<(found + needle.count)].elementsEqual(needle) { return true }
-      index = found + 1
-    }
-    return false
   }
 
   /// (pattern, gates, replacement, keeps group `keep`); compiled once per process.

@@ -159,7 +159,7 @@ extension UInt8 {
 extension UnsafeBufferPointer where Element == UInt8 {
   /// Whether `literal` (lowercase ASCII) occurs in the bytes, ignoring ASCII case.
   /// - Complexity: O(n × m) worst case; O(n) for literals whose first byte is rare.
-  func containsASCIICaseInsensitive(_ literal: [UInt8]) -> Bool {
+  public func containsASCIICaseInsensitive(_ literal: [UInt8]) -> Bool {
     guard let first = literal.first, literal.count <= count else { return literal.isEmpty }
     let last = count - literal.count
     var index = 0
