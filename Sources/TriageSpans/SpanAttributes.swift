@@ -94,17 +94,13 @@ extension SpanKind {
   init?(name: UnsafeBufferPointer<UInt8>) {
     var text = name
     if text.count > 10 && text.equals(prefix: "SPAN_KIND_") { text = text.slice(10, text.count) }
-    var lower: [UInt8] = []
-    for byte in text.prefix(16) { lower.append(byte &- 0x41 < 26 ? byte | 0x20 : byte) }
-    switch String(decoding: lower, as: UTF8.self) {
-    case "server": self = .server
-    case "client": self = .client
-    case "producer": self = .producer
-    case "consumer": self = .consumer
-    case "internal": self = .internal
-    default: return nil
-    }
+    // Compared byte for byte, ignoring ASCII case: this runs for every span with a kind tag.
+    guard let (kind, _) = Self.names.first(where: { text.count == $0.1.count && text.containsASCIICaseInsensitive($0.1) }) else { return nil }
+    self = kind
   }
+
+  /// Each kind with its name's bytes (lowercase).
+  private static let names: [(SpanKind, [UInt8])] = allCases.map { ($0, Array($0.name.utf8)) }
 
   /// OTLP's integer kinds (0 unspecified and 1 internal are internal).
   init?(otlpNumber: UInt64) {
