@@ -69,9 +69,10 @@ extension TriageCommand {
 
       let services = reader.services
       let analyzer = TraceAnalyzer()
-      let traces = analyzer.analyze(
+      var traces = analyzer.analyze(
         .init(store: reader.spans, evidence: index.traces, findings: index.findings, serviceName: { services.name($0) }))
-        .filter { filter.isEmpty || filter.admits($0) }
+      // Filtered in place, and only when asked: a second array of every trace costs memory.
+      if !filter.isEmpty { traces.removeAll { !filter.admits($0) } }
       let report = TraceReport(traces: traces, store: reader.spans, findings: index.findings, serviceName: { services.name($0) })
 
       if let wanted {
