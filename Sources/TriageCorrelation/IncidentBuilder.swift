@@ -336,11 +336,3 @@ public struct IncidentBuilder {
     }
   }
 }
-
-/// A sink that keeps nothing (the end of a chain of collecting sinks).
-public struct Discarding: ClassifiedEventSink {
-  public init() {}
-  public mutating func begin(source: TextSource) {}
-  public mutating func consume(_ event: Event, findings: [Finding]) {}
-  public mutating func end(source: TextSource, statistics: SourceStatistics) {}
-}

@@ -24,8 +24,6 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   public private(set) var traces: [UInt64: TraceLogEvidence] = [:]
   public private(set) var findings: [CorrelatedFinding] = []
   public private(set) var unindexedEvents = 0
-  /// Keep the findings' matched text (for reports); off keeps only their facts.
-  public var keepsFindingText = true
   private var sourceName = ""
   /// Each distinct fingerprint once.
   private var fingerprints: [String: String] = [:]
@@ -112,7 +110,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
         compiled: finding.compiled, category: finding.category, confidence: finding.confidence, service: event.service,
         time: event.time ?? lastTimeInSource, source: sourceName, line: event.lineNumber,
         captures: isExemplar ? finding.captures : finding.captures.filter { correlationKeys.contains($0.key) },
-        traceID: event.traceID, text: keepsFindingText && isExemplar ? String(decoding: event.text.prefix(400), as: UTF8.self) : "")
+        traceID: event.traceID, text: isExemplar ? String(decoding: event.text.prefix(400), as: UTF8.self) : "")
       kept.isExemplar = isExemplar
       if isExemplar && contextEvents > 0 { kept.context = recentLines() }
       if let redact {

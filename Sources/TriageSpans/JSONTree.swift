@@ -192,11 +192,6 @@ public struct JSONTree {
     return nil
   }
 
-  /// The value at a path of member names, e.g. `value(span, "status", "code")`.
-  public func value(_ object: Index, _ first: StaticString, _ second: StaticString) -> Index? {
-    value(object, first).flatMap { value($0, second) }
-  }
-
   /// A string value unescaped, or the text of a number or literal.
   public func string(_ index: Index) -> String {
     let node = nodes[index]

@@ -145,9 +145,6 @@ public final class StringTable: @unchecked Sendable {
   }
 
   public subscript(id: ID) -> String { strings[Int(id)] }
-
-  /// The ID of a string already interned.
-  public func id(of string: String) -> ID? { ids[string] }
 }
 
 /// Nanosecond arithmetic that clamps instead of trapping: dumps can hold any number.
