@@ -3,6 +3,9 @@ import TriageClassification
 import TriageInput
 import TriageUnwrapping
 
+/// Words that say a request's work is done (lowercase; matched in any case).
+private let completionWords: [[UInt8]] = ["succeeded", "completed", "finished", " done"].map { Array($0.utf8) }
+
 /// An event sink that indexes, per trace id, the log events that carry it, and keeps every
 /// finding: the first ``exemplarsPerKind`` of each kind whole, the rest as the facts
 /// correlation needs (time, service, category, fingerprint, a few captures).
@@ -227,13 +230,8 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   /// Whether a line says its work is done (`succeeded in 0.12s`, `request completed`).
   static func readsAsCompletion(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
     let head = UnsafeBufferPointer(rebasing: text.prefix(400))
-    for word in completionWords where head.firstIndex(of: UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)) != nil {
-      return true
-    }
-    return false
+    return completionWords.contains { head.containsASCIICaseInsensitive($0) }
   }
-
-  static var completionWords: [StaticString] { ["succeeded", "completed", "finished", " done", "Succeeded", "Completed", "Finished", " Done"] }
 
   public mutating func end(source: TextSource, statistics: SourceStatistics) {
     inner.end(source: source, statistics: statistics)

@@ -41,7 +41,8 @@ public final class ProgressMeter: Sendable {
 
   func line() -> String {
     let read = bytesRead
-    let elapsed = max(Double((ContinuousClock.now - start).components.seconds) + Double((ContinuousClock.now - start).components.attoseconds) / 1e18, 0.001)
+    let duration = (ContinuousClock.now - start).components
+    let elapsed = max(Double(duration.seconds) + Double(duration.attoseconds) / 1e18, 0.001)
     var text = "triage: read \(read / 1_000_000) MB"
     if let total, total > 0 { text += " of \(total / 1_000_000) MB (\(min(100, read * 100 / total))%)" }
     text += ", \(Int(Double(read) / 1e6 / elapsed)) MB/s"
