@@ -47,7 +47,10 @@ public struct FilteringSink<Inner: EventSink>: EventSink {
   public mutating func begin(source: TextSource) { inner.begin(source: source) }
 
   public mutating func consume(_ event: Event) {
-    if filter.admits(time: event.time, service: event.service.map { services.name($0) }) { inner.consume(event) }
+    // No filter, nothing to look up: the service name is resolved only when services are named.
+    if filter.isEmpty || filter.admits(time: event.time, service: filter.services.isEmpty ? nil : event.service.map { services.name($0) }) {
+      inner.consume(event)
+    }
   }
 
   public mutating func end(source: TextSource, statistics: SourceStatistics) { inner.end(source: source, statistics: statistics) }

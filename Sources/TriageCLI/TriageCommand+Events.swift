@@ -65,6 +65,8 @@ extension TriageCommand {
 
     /// Reads `paths` into `sink`: classification runs on worker threads beside parsing (see
     /// ``ConcurrentClassifyingSink``); without a classifier the events go straight to the sink.
+    /// Without a filter the reader feeds the classifying sink directly: a filtering layer costs
+    /// about 3% of `--stats` even when it lets everything through.
     static func read<Sink: ClassifiedEventSink>(
       _ paths: [String], with reader: EventReader, classifier: Classifier?, filter: EventFilter = EventFilter(), into sink: Sink
     ) -> Sink {
