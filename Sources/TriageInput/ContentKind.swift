@@ -24,7 +24,9 @@ public enum ContentKind: Equatable, Sendable {
   /// Text is anything that is not a known binary or compressed format and whose sample has at
   /// most 10% control bytes other than tab, line breaks, form feed and ESC (NUL counts as a
   /// control byte, but a sample made only of NULs is text: log files that were truncated while
-  /// being written often start with a run of NULs). Invalid UTF-8 is still text.
+  /// being written often start with a run of NULs). Invalid UTF-8 is still text (Latin-1 and
+  /// GBK logs exist), unless more than 3% of the sample are control bytes as well and the two
+  /// together pass 30%: that is random or compressed data (an unknown archive, a core dump).
   /// - Complexity: O(`min(prefix.count, sampleSize)`).
   public static func classify(prefix: [UInt8]) -> ContentKind {
     func starts(with magic: [UInt8]) -> Bool { prefix.starts(with: magic) }
@@ -55,6 +57,26 @@ public enum ContentKind: Equatable, Sendable {
     if control * 10 > sample.count {
       return .binary("\(control * 100 / max(sample.count, 1))% of its first \(sample.count) bytes are control bytes")
     }
+    if control * 100 > sample.count * 3 {
+      let odd = control + invalidUTF8Sequences(in: sample)
+      if odd * 10 > sample.count * 3 {
+        return .binary("\(odd * 100 / max(sample.count, 1))% of its first \(sample.count) bytes are control bytes or not UTF-8")
+      }
+    }
     return .text
+  }
+
+  /// How many ill-formed sequences a UTF-8 decoder meets in `bytes` (each is one or more bytes).
+  static func invalidUTF8Sequences(in bytes: ArraySlice<UInt8>) -> Int {
+    var iterator = bytes.makeIterator()
+    var decoder = UTF8()
+    var errors = 0
+    while true {
+      switch decoder.decode(&iterator) {
+      case .scalarValue: continue
+      case .error: errors += 1
+      case .emptyInput: return errors
+      }
+    }
   }
 }

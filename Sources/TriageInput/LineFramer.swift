@@ -24,8 +24,10 @@ public struct FramingCounts: Sendable, Equatable {
 
 /// Splits a byte stream into lines with `memchr`, through one reused buffer.
 ///
-/// LF and CRLF end a line (a lone CR does not); a last line without a terminator is still a
-/// line; NUL bytes and invalid UTF-8 are ordinary bytes. A line longer than
+/// LF and CRLF end a line; a last line without a terminator is still a line. A lone CR ends a
+/// line only in a source that uses CR alone (classic Mac OS line ends): one whose first 4 KiB
+/// (``styleWindow``, or the cap if smaller) hold a CR and no LF, whatever the reads. Elsewhere a CR (a progress bar redrawing its
+/// line) is an ordinary byte, and recognising the style costs nothing per line; NUL bytes and invalid UTF-8 are ordinary bytes. A line longer than
 /// `maximumLineLength` is handed over cut to that length (`wasCut`), and the rest of it is
 /// counted and dropped, so memory stays bounded whatever the input.
 ///
@@ -33,6 +35,9 @@ public struct FramingCounts: Sendable, Equatable {
 public final class LineFramer {
   /// The default cap: 1 MiB.
   public static let defaultMaximumLineLength = 1 << 20
+
+  /// How many leading bytes decide whether a lone CR ends lines.
+  public static let styleWindow = 4096
 
   public let maximumLineLength: Int
   private let chunkSize: Int
@@ -66,40 +71,29 @@ public final class LineFramer {
     var scan = 0  // where the search for the next newline resumes
     var discarding = false  // inside the dropped tail of a cut line
     var lineNumber = 0
+    var terminator: Int32 = 0x0A
+    var styleKnown = false  // whether the line-end style was chosen
+    let styleWindowBytes = min(Self.styleWindow, maximumLineLength)  // the buffer always holds it
 
     @inline(__always) func deliver(_ from: Int, _ to: Int, cut: Bool) {
       var stop = to
-      if !cut && stop > from && base[stop - 1] == 0x0D { stop -= 1 }
+      if !cut && stop > from && base[stop - 1] == 0x0D && terminator == 0x0A { stop -= 1 }
       lineNumber += 1
       sink.consume(line: UnsafeBufferPointer(start: base + from, count: stop - from), number: lineNumber, wasCut: cut)
     }
 
-    while true {
-      // Make room: move the partial line to the front when the free space is short.
-      if buffer.count - end < chunkSize {
-        if start > 0 {
-          let pending = end - start
-          if pending > 0 { memmove(base, base + start, pending) }
-          scan -= start
-          end = pending
-          start = 0
-        }
-      }
-      let count: Int
-      do {
-        count = try stream.read(into: UnsafeMutableRawBufferPointer(start: base + end, count: min(chunkSize, buffer.count - end)))
-      } catch {
-        // Keep what was read: the partial last line is delivered, the counts are exact.
-        if start < end && !discarding { deliver(start, end, cut: false) }
-        counts.lines = lineNumber
-        throw error
-      }
-      if count == 0 { break }
-      counts.bytes += count
-      end += count
+    /// Chooses the line end from the first `styleWindow` bytes (or the whole stream, if
+    /// shorter): LF if they hold one, else CR if they hold one, else LF.
+    func chooseLineEnd() {
+      let window = min(end, styleWindowBytes)
+      if memchr(base, 0x0A, window) == nil && memchr(base, 0x0D, window) != nil { terminator = 0x0D }
+      styleKnown = true
+    }
 
+    /// Delivers the complete lines in `scan..<end`, and cuts a pending line past the cap.
+    func deliverLines() {
       while scan < end {
-        guard let hit = memchr(base + scan, 0x0A, end - scan) else {
+        guard let hit = memchr(base + scan, terminator, end - scan) else {
           scan = end
           break
         }
@@ -132,6 +126,41 @@ public final class LineFramer {
         scan = end
       }
     }
+
+    while true {
+      // Make room: move the partial line to the front when the free space is short.
+      if buffer.count - end < chunkSize {
+        if start > 0 {
+          let pending = end - start
+          if pending > 0 { memmove(base, base + start, pending) }
+          scan -= start
+          end = pending
+          start = 0
+        }
+      }
+      let count: Int
+      do {
+        count = try stream.read(into: UnsafeMutableRawBufferPointer(start: base + end, count: min(chunkSize, buffer.count - end)))
+      } catch {
+        // Keep what was read: the partial last line is delivered, the counts are exact.
+        if !styleKnown { chooseLineEnd() }
+        deliverLines()
+        if start < end && !discarding { deliver(start, end, cut: false) }
+        counts.lines = lineNumber
+        throw error
+      }
+      if count == 0 { break }
+      counts.bytes += count
+      end += count
+      // Nothing is split until the line-end style is known (nothing moved: start is 0).
+      if !styleKnown {
+        if end < styleWindowBytes { continue }
+        chooseLineEnd()
+      }
+      deliverLines()
+    }
+    if !styleKnown { chooseLineEnd() }
+    deliverLines()
     if start < end && !discarding { deliver(start, end, cut: false) }
     counts.lines = lineNumber
   }

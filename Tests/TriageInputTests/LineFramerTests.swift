@@ -69,4 +69,18 @@ func referenceLines(_ bytes: [UInt8]) -> [[UInt8]] {
     #expect(sink.lines.count == 1 && sink.lines[0].0 == line && !sink.lines[0].2)
     #expect(counts.cutLines == 0)
   }
+
+  /// Classic Mac OS line ends: a source whose first 4 KiB hold CRs and no LF is split at CR, in
+  /// any chunking; one CR in an LF source (a progress bar) stays inside its line.
+  @Test(arguments: [1, 3, 512, Int.max])
+  func aSourceOfLoneCRsIsSplitAtThem(chunkSize: Int) throws {
+    var sink = LineCollector()
+    let counts = try LineFramer().frame(ChunkedByteStream(Array("first\rsecond\r\rlast".utf8), chunkSize: chunkSize), into: &sink)
+    #expect(sink.lines.map { String(decoding: $0.0, as: UTF8.self) } == ["first", "second", "", "last"])
+    #expect(counts.lines == 4)
+    let long = String(repeating: "progress 10%\r", count: 200) + "done\nnext\n"
+    var mixed = LineCollector()
+    _ = try LineFramer().frame(ChunkedByteStream(Array(long.utf8), chunkSize: chunkSize), into: &mixed)
+    #expect(mixed.lines.count == 2)
+  }
 }

@@ -94,4 +94,25 @@ struct RecordingConsumer: TextSourceConsumer {
     #expect(ContentKind.classify(prefix: [UInt8](repeating: 0, count: 9000)) == .text)
     #expect(ContentKind.classify(prefix: Array("caf\u{E9} na\u{EF}ve\n".utf8) + [0xFF, 0xFE]) == .text)
   }
+
+  /// Random or compressed bytes (about 12% control bytes, most of the rest not UTF-8) are binary
+  /// for every seed; Latin-1 and GBK logs, mostly not UTF-8 but without control bytes, are text.
+  @Test func randomBytesAreBinaryAndOtherEncodingsAreText() {
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    for seed in 0..<64 {
+      state &+= UInt64(seed)
+      let bytes: [UInt8] = (0..<4096).map { _ in
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return UInt8(truncatingIfNeeded: state >> 56)
+      }
+      guard case .binary = ContentKind.classify(prefix: bytes) else {
+        Issue.record("random bytes of seed \(seed) were taken for text")
+        continue
+      }
+    }
+    let latin1: [UInt8] = Array("2025-11-03 10:00:00 ERROR Fehler beim ".utf8) + [0xD6, 0x66, 0x66, 0x6E, 0x65, 0x6E, 0x0A]
+    #expect(ContentKind.classify(prefix: Array([[UInt8]](repeating: latin1, count: 50).joined())) == .text)
+    let gbk: [UInt8] = [0xB4, 0xED, 0xCE, 0xF3, 0xA3, 0xBA, 0xC1, 0xAC, 0xBD, 0xD3, 0xB3, 0xAC, 0xCA, 0xB1, 0x0A]
+    #expect(ContentKind.classify(prefix: Array([[UInt8]](repeating: gbk, count: 200).joined())) == .text)
+  }
 }
