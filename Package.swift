@@ -5,7 +5,11 @@ import PackageDescription
 
 /// The hot-path stages touch class state once per line; Swift's dynamic exclusivity checks cost
 /// ~20% of a run there (measured with callgrind, see Benchmarks/RESULTS.md). Static checks stay on.
-let hotPathSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+/// `TRIAGE_FUZZING=1` (set by Fuzz/run.sh, which builds into .build-fuzz/) instruments every
+/// module for libFuzzer and AddressSanitizer; build tools and plugins stay as they are.
+let fuzzing = Context.environment["TRIAGE_FUZZING"] == "1"
+let fuzzSettings: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"]), .define("TRIAGE_FUZZING")] : []
+let hotPathSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])] + fuzzSettings
 
 let package = Package(
   name: "triage",
@@ -41,7 +45,8 @@ let package = Package(
     // Traces joined with log events and findings; trace health.
     .target(
       name: "TriageCorrelation",
-      dependencies: ["TriageUnwrapping", "TriageSpans", "TriageAssembly", "TriageClassification"]
+      dependencies: ["TriageUnwrapping", "TriageSpans", "TriageAssembly", "TriageClassification"],
+      swiftSettings: fuzzSettings
     ),
     .target(
       name: "TriageReporting",
@@ -59,10 +64,22 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "triage", dependencies: ["TriageCLI"]),
+    // Fuzzing (Fuzz/run.sh): the targets, replayed by the tests, and libFuzzer's entry point.
+    .target(
+      name: "TriageFuzzTargets",
+      dependencies: ["TriageInput", "TriageUnwrapping", "TriageSpans", "TriageAssembly", "TriageClassification", "TriageCorrelation", "TriageTestSupport"],
+      swiftSettings: fuzzSettings
+    ),
+    .systemLibrary(name: "CLibFuzzer", path: "Sources/CLibFuzzer"),
+    .executableTarget(
+      name: "triage-fuzz", dependencies: ["TriageFuzzTargets", "CLibFuzzer"], path: "Sources/TriageFuzz",
+      swiftSettings: [.unsafeFlags(["-parse-as-library"])] + fuzzSettings,
+      linkerSettings: fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
+    ),
 
     .target(
       name: "TriageTestSupport", dependencies: ["TriageInput", "TriageUnwrapping", "TriageAssembly", "CTriageZlib"],
-      path: "Tests/TriageTestSupport"
+      path: "Tests/TriageTestSupport", swiftSettings: fuzzSettings
     ),
     .testTarget(name: "TriageInputTests", dependencies: ["TriageInput", "TriageTestSupport"]),
     .testTarget(name: "TriageUnwrappingTests", dependencies: ["TriageUnwrapping", "TriageTestSupport"]),
@@ -79,6 +96,7 @@ let package = Package(
       name: "TriageCorrelationTests",
       dependencies: ["TriageCorrelation", "TriageSpans", "TriageAssembly", "TriageClassification", "TriageReporting", "TriageTestSupport"]
     ),
+    .testTarget(name: "TriageFuzzTargetsTests", dependencies: ["TriageFuzzTargets", "TriageTestSupport"]),
     .testTarget(
       name: "TriageCLITests",
       dependencies: ["triage", "TriageCLI", "TriageReporting", "TriageAssembly", "TriageTestSupport"]
