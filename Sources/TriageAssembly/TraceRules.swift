@@ -193,7 +193,9 @@ enum TraceRules {
         return .accept(start, language)
       }
       if hints.contains(.jvmHeader), isJVMContinuation(line, indent: indent) {
-        return .accept(line.matches("nested exception is:", at: indent) ? .jvmNestedException : .jvmFrames, .java)
+        if line.matches("nested exception is:", at: indent) { return .accept(.jvmNestedException, .java) }
+        // Node prints an error's own properties after its frames: `… (node:net:1555:16) {`.
+        return .accept(line.hasSuffix(" {") ? .jvmObjectDump(depth: 1) : .jvmFrames, .java)
       }
       if hints.contains(.goHeader), line.hasPrefix("goroutine ") { return .accept(.go, .go) }
       if hints.contains(.rails), indent > 0, isRubyFrame(line) { return .accept(.rails, .ruby) }

@@ -141,6 +141,7 @@ public final class Classifier {
         compiled: compiled, category: category, confidence: compiled.pattern.confidence, captures: captures,
         fingerprint: "", matchedText: match.text)
       finding.matchOffset = match.offset
+      finding.matchedSpan = match.span
       findings.append(finding)
     }
     guard !findings.isEmpty else { return [] }
@@ -156,11 +157,13 @@ public final class Classifier {
     catalog.overruns.record(patternIndex, overruns: new, stopped: stopped[patternIndex])
   }
 
-  /// A match: the matched line or text, its byte offset in the event, and its captures.
+  /// A match: the matched line or text, its byte offset in the event, its captures, and
+  /// (line scope) what the regex itself matched.
   struct Match {
     var text: String
     var offset: Int
     var captures: [String: String]
+    var span: String = ""
   }
 
   /// The first match of `compiled` in `bytes`, using `regex` (the caller's copy). An
@@ -202,7 +205,9 @@ public final class Classifier {
         }
         guard let result else { continue }
         matchedLineStart = lineStart
-        let match = Match(text: line.string, offset: lineStart, captures: captures(result.groups, compiled, in: line, base: 0))
+        let match = Match(
+          text: line.string, offset: lineStart, captures: captures(result.groups, compiled, in: line, base: 0),
+          span: line.slice(result.range.lowerBound, result.range.upperBound).string)
         if !preferLast { return match }
         latest = match
       }

@@ -19,6 +19,10 @@ public struct Finding: Sendable {
   public var matchedText: String
   /// Where the match starts in the event's text (bytes).
   var matchOffset = 0
+  /// What the regex matched, when that is less than `matchedText` (line scope); the
+  /// fingerprint reads it, so ids elsewhere on a long line (a JSON log's job id) do not split
+  /// one bug into many.
+  var matchedSpan = ""
 
   /// The pattern id, as reports call it.
   public var signature: String { pattern.id }

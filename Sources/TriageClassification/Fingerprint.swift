@@ -2,7 +2,7 @@ import TriageInput
 
 /// Groups the same bug across wrappings, restarts, pids, times and services, in the manner of
 /// Sentry: exception type + in-app frames (module:function, no line numbers); without frames,
-/// the matched message with its variable parts masked.
+/// the text the pattern matched with its variable parts masked.
 enum Fingerprint {
   /// A 16-hex-digit fingerprint for `finding`: FNV-1a over `category|type|frames` (or
   /// `category|pattern|masked message`) and `|dependency`, hashed as it is produced.
@@ -26,7 +26,7 @@ enum Fingerprint {
       hash.add("|")
       hash.add(finding.pattern.id)
       hash.add("|")
-      var text = finding.matchedText
+      var text = finding.matchedSpan.isEmpty ? finding.matchedText : finding.matchedSpan
       text.withUTF8 { hash.add(normalizedBytes: $0) }
     }
     if let dependency = finding.captures["dependency"] {

@@ -22,8 +22,9 @@ public struct CorrelatedFinding: Sendable {
   /// One of the first few findings of its kind: it keeps its text and all its captures (the
   /// others keep only the captures correlation reads).
   public var isExemplar = true
-  /// A runtime's own exception (a MemoryError traceback): the process may live on, unlike
-  /// after an exit, a signal or the kernel's kill.
+  /// A runtime's own exception that a process survives (a Python MemoryError traceback, a
+  /// Java OutOfMemoryError, a Node `Error`), unlike an exit, a signal, the kernel's kill or a
+  /// runtime's fatal error (Go's `fatal error`, Node's heap report, Python's faulthandler).
   public var isRuntimeException = false
   /// For exemplars: the first lines of the events before it in its source (`--context`).
   public var context: [String] = []
@@ -35,8 +36,12 @@ public struct CorrelatedFinding: Sendable {
   /// What to check next.
   public var remediation: String { compiled.pattern.remediation }
 
-  /// A finding that says a process died: out of memory, a native crash, or a kill.
-  public var isCrash: Bool { category.isProcessDeath }
+  /// A finding that says a process died: out of memory, a native crash, or a kill (not an
+  /// exception the process survives).
+  public var isCrash: Bool { category.isProcessDeath && !isRuntimeException }
+
+  /// The languages whose exceptions a process usually survives (a task fails, the worker lives).
+  static let survivableLanguages: Set<String> = ["python", "java", "javascript", "dotnet", "ruby", "php", "dart"]
 }
 
 extension Finding {

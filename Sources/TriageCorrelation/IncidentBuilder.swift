@@ -60,7 +60,8 @@ public struct IncidentBuilder {
       let occurrences = incidents[index].occurrences
       var restarts: [Timestamp] = []
       for (position, occurrence) in occurrences.enumerated() {
-        guard let time = occurrence.time else { continue }
+        // An exception the process survived (a MemoryError in a task) has no restart.
+        guard let time = occurrence.time, occurrence.findingIndexes.contains(where: { findings[$0].isCrash }) else { continue }
         let candidates = restartsByService[occurrence.service] ?? []
         let after = candidates.partitioningIndex { $0 > time }
         guard after < candidates.count else { continue }
@@ -103,6 +104,17 @@ public struct IncidentBuilder {
         to: time, within: occurrenceWindow, time: { findings[$0].time!.millisecondsSinceEpoch }, where: { _ in true })
       if let nearest { owner[index] = owner[nearest] }
     }
+    // A process death the kernel reports and no service's crash explains (`ffmpeg[4120]:
+    // segfault at …` of a worker's child) belongs to the process it names, not to `kernel`,
+    // whose next lines are no restart; so does a child's crash its parent reports (`ffmpeg
+    // exited with code null, signal SIGSEGV`): the parent lives on.
+    for index in findings.indices where findings[index].category.isProcessDeath {
+      if let child = findings[index].captures["child"], !child.isEmpty {
+        owner[index] = child
+      } else if owner[index] == "kernel", let process = findings[index].captures["process"], !process.isEmpty {
+        owner[index] = process
+      }
+    }
     let order = findings.indices.sorted { left, right in
       if owner[left] != owner[right] { return owner[left] < owner[right] }
       let a = findings[left].time?.millisecondsSinceEpoch ?? .min
@@ -110,14 +122,14 @@ public struct IncidentBuilder {
       return a != b ? a < b : left < right
     }
     var result: [Occurrence] = []
-    var open: Int?  // the crash occurrence still taking evidence
+    var open: Int?  // the crash (or stop) occurrence still taking evidence
     for index in order {
       let finding = findings[index]
       let service = owner[index]
-      if let current = open, result[current].service == service,
+      if let current = open, result[current].service == service, result[current].category != .terminated,
         let start = result[current].time, let time = finding.time,
         time.millisecondsSinceEpoch - start.millisecondsSinceEpoch <= occurrenceWindow,
-        finding.category.isProcessDeath || finding.category == .traceback
+        finding.category.isProcessDeath || finding.category == .traceback || finding.category == .crashloop
       {
         result[current].findingIndexes.append(index)
         if finding.category < result[current].category && finding.category != .traceback {
@@ -125,8 +137,17 @@ public struct IncidentBuilder {
         }
         continue
       }
+      // One stop, one occurrence: the supervisor's `Stopping …` and the process's own
+      // `received SIGTERM` lines of the same stop.
+      if let current = open, result[current].service == service, result[current].category == .terminated,
+        finding.category == .terminated, let start = result[current].time, let time = finding.time,
+        time.millisecondsSinceEpoch - start.millisecondsSinceEpoch <= occurrenceWindow
+      {
+        result[current].findingIndexes.append(index)
+        continue
+      }
       result.append(Occurrence(service: service, time: finding.time, category: finding.category, findingIndexes: [index]))
-      open = finding.category.isProcessDeath ? result.count - 1 : nil
+      open = finding.category.isProcessDeath || finding.category == .terminated ? result.count - 1 : nil
     }
     // An occurrence happened when its timed evidence says (a line without a time only has
     // its source's last time before it).
@@ -153,7 +174,9 @@ public struct IncidentBuilder {
       // signature of the same outage have different fingerprints).
       let dependency = occurrence.category == .connectionRefused || occurrence.category == .timeout
         ? occurrence.findingIndexes.lazy.compactMap { findings[$0].captures["dependency"] }.first : nil
-      let fingerprint = occurrence.category.isProcessDeath ? "" : dependency.map { "dependency:" + $0 } ?? first.fingerprint
+      // Deaths and stops of a service are one story whatever their wording.
+      let fingerprint = occurrence.category.isProcessDeath || occurrence.category == .terminated
+        ? "" : dependency.map { "dependency:" + $0 } ?? first.fingerprint
       let key = Key(service: ServiceName.normalized(occurrence.service), category: occurrence.category, fingerprint: fingerprint)
       if groups[key] == nil { keys.append(key) }
       groups[key, default: []].append(occurrence)
@@ -258,7 +281,7 @@ public struct IncidentBuilder {
     var down: [String: [(Int64, Int64)]] = [:]
     for occurrence in incident.occurrences {
       guard let time = occurrence.time?.millisecondsSinceEpoch,
-        occurrence.findingIndexes.contains(where: { !findings[$0].isRuntimeException && findings[$0].category.isProcessDeath })
+        occurrence.findingIndexes.contains(where: { findings[$0].isCrash })
       else { continue }
       let restarts = restartsByService[occurrence.service] ?? []
       let after = restarts.partitioningIndex { $0.millisecondsSinceEpoch > time }

@@ -49,7 +49,9 @@ public struct ServiceActivity<Inner: ClassifiedEventSink>: ClassifiedEventSink {
       return
     }
     guard let service = event.service, let time = event.time else { return }
-    let crashes = findings.contains { $0.category.isProcessDeath }
+    // A supervisor's restart line (`Scheduled restart job`) belongs to the crash: the restart
+    // is the line after it.
+    let crashes = findings.contains { $0.category.isProcessDeath || $0.category == .crashloop }
     let failed = !findings.isEmpty || (event.level ?? .info) >= .error
     // In place: a record copied out of the dictionary would copy its buffers per line.
     Self.update(&services[service, default: ServiceRecord()]) { record in

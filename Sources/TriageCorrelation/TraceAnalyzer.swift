@@ -10,7 +10,8 @@ import TriageUnwrapping
 ///   to its cause, nor when the parent is in another trace), no root at all (unless the one
 ///   top span is an entry point called from an untraced edge), a client span to a service
 ///   that is traced elsewhere in the dumps with no server span under it (a database, cache or
-///   external API that has no spans is not a missing server side), a span that never ended.
+///   external API that has no spans is not a missing server side, and a client span whose
+///   connect was refused needs none), a span that never ended.
 ///   Clock skew changes no verdict: nothing here compares a child's times with its parent's.
 /// - `error`: otherwise, when a span has an error status (or, for a trace known only from
 ///   logs, when its events include an error or a finding).
@@ -173,7 +174,10 @@ public struct TraceAnalyzer {
     for orphan in orphans { trace.reasons.append(.orphan(span: label(orphan), missingParent: orphan.parentSpanID)) }
     for span in spans {
       if span.flags.contains(.neverEnded) { trace.reasons.append(.neverEnded(span: label(span))) }
-      guard span.kind == .client, !parents.contains(span.spanID), span.remoteService != 0 else { continue }
+      // A refused connect explains its missing server span (a reset or hang-up does not: the
+      // server may have died with the request).
+      guard span.kind == .client, !parents.contains(span.spanID), span.remoteService != 0, !Self.wasRefused(span, strings: strings)
+      else { continue }
       let callee = ServiceName.normalized(strings[span.remoteService])
       if traced.contains(callee) && callee != ServiceName.normalized(strings[span.service]) {
         trace.reasons.append(.clientWithoutServer(span: label(span), callee: strings[span.remoteService]))
@@ -236,6 +240,13 @@ public struct TraceAnalyzer {
       occurrences.append(occurrence)
     }
     return occurrences.sorted { $0.time != $1.time ? $0.time < $1.time : $0.sourceIndex < $1.sourceIndex }
+  }
+
+  /// Whether a span failed because its connection was refused (status message).
+  static func wasRefused(_ span: Span, strings: StringTable) -> Bool {
+    guard span.status == .error, span.statusMessage != 0 else { return false }
+    let message = strings[span.statusMessage].lowercased()
+    return message.contains("econnrefused") || message.contains("connection refused")
   }
 
   func tieCrashes(_ traces: inout [TraceAnalysis], input: Input) {

@@ -7,8 +7,9 @@ import TriageUnwrapping
 private let completionWords: [[UInt8]] = ["succeeded", "completed", "finished", " done"].map { Array($0.utf8) }
 
 /// An event sink that indexes, per trace id, the log events that carry it, and keeps every
-/// finding: the first ``exemplarsPerKind`` of each kind whole, the rest as the facts
-/// correlation needs (time, service, category, fingerprint, a few captures).
+/// finding: the first ``wholeFindings`` of a run and the first ``exemplarsPerKind`` of each
+/// kind whole (text and captures), the rest as the facts correlation needs (time, service,
+/// category, fingerprint, a few captures), so a huge input keeps memory bounded.
 ///
 /// It also notes which traces were in flight on a service when that service crashed: per
 /// service, the last 256 traces that logged there (with the time, and whether the line read as
@@ -41,8 +42,10 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
 
   /// Findings of one kind that keep their text and all their captures.
   public static var exemplarsPerKind: Int { 3 }
+  /// Findings of a run that keep their text and all their captures, whatever their kind.
+  public static var wholeFindings: Int { 5_000 }
   /// The captures every finding keeps: what links it to a service, a dependency or a language.
-  static var correlationKeys: Set<String> { ["dependency", "host", "port", "container", "service", "peer"] }
+  static var correlationKeys: Set<String> { ["dependency", "host", "port", "container", "service", "peer", "process", "child"] }
   private var lastTimeInSource: Timestamp?
   /// How long before a crash a trace's last line on the service may be to count as in flight
   /// (milliseconds). Long tasks log seldom: a worker may process one job for minutes.
@@ -108,12 +111,13 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
       let exemplarKey = ExemplarKey(service: event.service, category: finding.category, fingerprint: finding.fingerprint)
       let seen = exemplarCounts[exemplarKey, default: 0]
       let isExemplar = seen < Self.exemplarsPerKind
+      let isWhole = isExemplar || findings.count < Self.wholeFindings
       exemplarCounts[exemplarKey] = seen + 1
       var kept = CorrelatedFinding(
         compiled: finding.compiled, category: finding.category, confidence: finding.confidence, service: event.service,
         time: event.time ?? lastTimeInSource, source: sourceName, line: event.lineNumber,
-        captures: isExemplar ? finding.captures : finding.captures.filter { correlationKeys.contains($0.key) },
-        traceID: event.traceID, text: isExemplar ? String(decoding: event.text.prefix(400), as: UTF8.self) : "")
+        captures: isWhole ? finding.captures : finding.captures.filter { correlationKeys.contains($0.key) },
+        traceID: event.traceID, text: isWhole ? String(decoding: event.text.prefix(400), as: UTF8.self) : "")
       kept.isExemplar = isExemplar
       if isExemplar && contextEvents > 0 { kept.context = recentLines() }
       if let redact {
@@ -121,7 +125,10 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
         if !kept.captures.isEmpty { kept.captures = kept.captures.mapValues(redact) }
         if !kept.context.isEmpty { kept.context = kept.context.map(redact) }
       }
-      kept.isRuntimeException = finding.captures["language"] != nil
+      // Out of memory inside a runtime that reports it as an exception (MemoryError,
+      // OutOfMemoryError): the process survives; a signal is a death wherever it is reported.
+      kept.isRuntimeException = finding.category == .oom
+        && (finding.captures["language"].map(CorrelatedFinding.survivableLanguages.contains) ?? false)
       if finding.category == .connectionRefused || finding.category == .timeout, let peer = Self.peerName(in: event.text) {
         // Node and Go report the refused address as an IP; the line often names the peer too.
         kept.captures["peer"] = peer

@@ -20,6 +20,8 @@ import TriageInput
 public struct RecordUnwrapper {
   private let services: ServiceTable
   private let sourceService: ServiceTable.ID?
+  /// The service the file is named after, for lines that name none.
+  private let fileService: ServiceTable.ID?
   private let fields: StructuredFieldReader
   private let maximumJoinedLength: Int
   private let kernelService: ServiceTable.ID
@@ -52,7 +54,9 @@ public struct RecordUnwrapper {
     self.services = services
     self.fields = StructuredFieldReader(services: services)
     self.maximumJoinedLength = maximumJoinedLength
-    self.sourceService = SourcePathHints(sourceName: sourceName).service.map { services.intern($0) }
+    let hints = SourcePathHints(sourceName: sourceName)
+    self.sourceService = hints.service.map { services.intern($0) }
+    self.fileService = hints.fileService.map { services.intern($0) }
     self.kernelService = services.intern("kernel")
   }
 
@@ -192,6 +196,7 @@ public struct RecordUnwrapper {
       record.layers.formUnion(layer)
     }
     record.payload = payload
+    if record.service == nil { record.service = fileService }
     return record
   }
 
@@ -347,7 +352,13 @@ public struct RecordUnwrapper {
       record.timeText = line.slice(0, timeLength)
       record.timeShape = shape
     }
-    record.service = services.intern(line.slice(header.ident.lowerBound, header.ident.upperBound))
+    let identifier = line.slice(header.ident.lowerBound, header.ident.upperBound)
+    if let unit = Self.systemdUnit(identifier: identifier, payload: line.slice(header.payload, line.count)) {
+      // `systemd[1]: executor.service: Main process exited, …` is about the executor.
+      record.service = services.intern(unit)
+    } else {
+      record.service = services.intern(identifier)
+    }
     // The stream is the identifier with its pid ("worker[812]"): one process, one stream.
     let identityEnd = header.pid == nil ? header.ident.upperBound : (line.slice(0, header.payload).firstIndex(of: UInt8(ascii: "]"), from: header.ident.upperBound) ?? header.ident.upperBound) + 1
     record.streamIdentity = services.intern(line.slice(header.ident.lowerBound, identityEnd))
@@ -355,6 +366,30 @@ public struct RecordUnwrapper {
   }
 
   // MARK: - Helpers
+
+  /// The unit a systemd line is about (`worker@2` for `worker@2.service: …`, `Stopping
+  /// worker@2.service - Worker…`), when the identifier is `systemd` and the message starts
+  /// with a service unit's name, alone or after Starting/Started/Stopping/Stopped.
+  static func systemdUnit(identifier: UnsafeBufferPointer<UInt8>, payload: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+    guard identifier.count == 7, identifier.hasPrefix("systemd") else { return nil }
+    var index = 0
+    var start = 0
+    for verb: StaticString in ["Starting ", "Started ", "Stopping ", "Stopped "] where payload.hasPrefix(verb) {
+      start = verb.utf8CodeUnitCount
+    }
+    index = start
+    while index < payload.count && index < 128 {
+      let byte = payload[index]
+      if start > 0 && byte == 0x20 || byte == UInt8(ascii: ":") && start == 0 {
+        let suffix = Array(".service".utf8)
+        guard index - start > suffix.count, payload.slice(index - suffix.count, index).elementsEqual(suffix) else { return nil }
+        return payload.slice(start, index - suffix.count)
+      }
+      guard byte.isWordByte || byte == UInt8(ascii: "@") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") else { return nil }
+      index += 1
+    }
+    return nil
+  }
 
   /// Whether the bytes start with `key=` (a logfmt pair) within their first 40 bytes.
   static func startsWithKeyValue(_ payload: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -3,6 +3,8 @@ import TriageInput
 /// What a key of a structured log (JSON or logfmt) means to triage.
 enum FieldRole {
   case time, level, service, traceID, decimalTraceID, message, nested, other
+  /// pino's and bunyan's `name`: the service, in a record with a numeric level and no service key.
+  case loggerName
 
   /// Recognises the common spellings of shared/reference/trace-formats.md §5 and of the
   /// usual logging libraries (zap, logrus, pino, bunyan, structlog, python-json-logger,
@@ -29,6 +31,7 @@ enum FieldRole {
       if key.hasPrefix("time") || key.hasPrefix("date") { return .time }
       if key.hasPrefix("Time") { return .time }
       if key.hasPrefix("trace") { return .traceID }
+      if key.hasPrefix("name") { return .loggerName }
       return .other
     case 5:
       if key.hasPrefix("level") || key.hasPrefix("Level") { return .level }
@@ -131,10 +134,23 @@ struct StructuredFieldReader {
   func readJSON(_ payload: UnsafeBufferPointer<UInt8>, into record: inout Record, depth: Int = 0) -> Bool {
     // Stops reading members once time, level, service and trace id are all known: the rest of
     // a long JSON line is not needed (it stays in the payload as it is).
+    var loggerName: UnsafeBufferPointer<UInt8>?
+    var numericLevel = false
     let complete = JSONObjectScanner.forEachMember(in: payload) { key, value in
-      apply(role: FieldRole.of(key), key: key, value: value, to: &record, depth: depth)
+      let role = FieldRole.of(key)
+      switch role {
+      case .loggerName:
+        if value.kind == .string, !value.hasEscapes, value.raw.count > 0 { loggerName = value.raw }
+      case .level:
+        if record.level == nil, value.kind == .number { numericLevel = true }
+        fallthrough
+      default:
+        apply(role: role, key: key, value: value, to: &record, depth: depth)
+      }
       return record.timeText == nil || record.level == nil || record.service == nil || record.traceID == nil
     }
+    // pino and bunyan name the service `name`; elsewhere `name` is too common a key to trust.
+    if record.service == nil, numericLevel, let loggerName { record.service = services.intern(loggerName) }
     return complete
   }
 
@@ -194,7 +210,7 @@ struct StructuredFieldReader {
         }
         return true
       }
-    case .message, .other:
+    case .message, .other, .loggerName:
       break
     }
   }

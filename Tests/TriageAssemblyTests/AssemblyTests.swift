@@ -94,6 +94,24 @@ import TriageUnwrapping
     #expect(run.events[0].language == .javascript)
   }
 
+  /// `console.error(err)` of a Node error: the message, its first frame ending in ` {`, and
+  /// the error's own properties are one event (no uncaught-exception pre-header before it).
+  @Test func nodeErrorLoggedWithItsPropertiesIsOneEvent() {
+    let text = """
+      Error: connect ECONNREFUSED 172.22.0.3:3000
+          at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16) {
+        errno: -111,
+        code: 'ECONNREFUSED',
+        syscall: 'connect',
+        address: '172.22.0.3',
+        port: 3000
+      }
+      """
+    let run = PipelineRun("job started\n" + text + "\n{\"level\":40,\"msg\":\"retrying\"}\n")
+    #expect(run.events.map(\.text) == ["job started", text, #"{"level":40,"msg":"retrying"}"#])
+    #expect(run.events[1].language == .javascript)
+  }
+
   @Test func nodeHeapOutOfMemoryReport() {
     let text = """
       <--- Last few GCs --->

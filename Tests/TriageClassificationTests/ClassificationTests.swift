@@ -19,7 +19,7 @@ struct ClassifiedRun {
 
   /// - Parameter workers: classify in batches on this many worker threads beside the
   ///   producer (as the CLI does), instead of event by event.
-  init(_ bytes: [UInt8], name: String = "test.log", workers: Int? = nil) {
+  init(_ bytes: [UInt8], name: String = "captured.txt", workers: Int? = nil) {
     struct Sink: ClassifiedEventSink {
       var collector: CollectingSink
       var findings: [[Finding]] = []

@@ -53,7 +53,7 @@ public struct PipelineRun {
   public let diagnostics: InputDiagnostics
 
   /// Frames, unwraps and assembles `bytes` as one source.
-  public init(_ bytes: [UInt8], name: String = "test.log", chunkSize: Int = .max, configure: (inout EventReader) -> Void = { _ in }) {
+  public init(_ bytes: [UInt8], name: String = "captured.txt", chunkSize: Int = .max, configure: (inout EventReader) -> Void = { _ in }) {
     var reader = EventReader()
     configure(&reader)
     var sink = CollectingSink(services: reader.services)
@@ -64,7 +64,7 @@ public struct PipelineRun {
     checkAccounting()
   }
 
-  public init(_ text: String, name: String = "test.log", chunkSize: Int = .max, configure: (inout EventReader) -> Void = { _ in }) {
+  public init(_ text: String, name: String = "captured.txt", chunkSize: Int = .max, configure: (inout EventReader) -> Void = { _ in }) {
     self.init(Array(text.utf8), name: name, chunkSize: chunkSize, configure: configure)
   }
 

@@ -17,7 +17,7 @@ struct Unwrapped: Equatable {
 }
 
 /// Unwraps `lines` of one source and returns the records.
-func unwrap(_ lines: [String], source: String = "test.log") -> [Unwrapped] {
+func unwrap(_ lines: [String], source: String = "captured.txt") -> [Unwrapped] {
   let services = ServiceTable()
   var unwrapper = RecordUnwrapper(sourceName: source, services: services)
   var result: [Unwrapped] = []
@@ -39,7 +39,7 @@ func unwrap(_ lines: [String], source: String = "test.log") -> [Unwrapped] {
   return result
 }
 
-func unwrap(_ line: String, source: String = "test.log") -> Unwrapped { unwrap([line], source: source)[0] }
+func unwrap(_ line: String, source: String = "captured.txt") -> Unwrapped { unwrap([line], source: source)[0] }
 
 @Suite struct TransportTests {
   @Test func dockerJSONFile() {
@@ -129,8 +129,14 @@ func unwrap(_ line: String, source: String = "test.log") -> Unwrapped { unwrap([
     let iso = unwrap("2025-11-03T10:00:04+0000 host-1 executor[812]: starting executor")
     #expect(iso == Unwrapped(payload: "starting executor", service: "executor", time: "2025-11-03T10:00:04.000Z", format: "journald", processID: 812))
     let plain = unwrap("Nov  3 10:00:04 host-1 systemd[1]: executor.service: Main process exited, code=killed, status=9/KILL")
-    #expect(plain.service == "systemd")
+    // systemd's lines about a unit are that unit's: the crash is the executor's.
+    #expect(plain.service == "executor")
     #expect(plain.time == "2025-11-03T10:00:04.000Z")
+    #expect(unwrap("2025-11-03T10:00:04+0000 host-1 systemd[1]: worker@2.service: Scheduled restart job, restart counter is at 3.").service == "worker@2")
+    #expect(unwrap("2025-11-03T10:00:04+0000 host-1 systemd[1]: Stopping executor.service - Executor...").service == "executor")
+    #expect(unwrap("2025-11-03T10:00:04+0000 host-1 systemd[1]: Started executor.service.").service == "systemd")
+    #expect(unwrap("2025-11-03T10:00:04+0000 host-1 systemd[1]: Reached target multi-user.target.").service == "systemd")
+    #expect(unwrap("2025-11-03T10:00:04+0000 host-1 systemd[1]: user@0.socket: Succeeded.").service == "systemd")
     #expect(plain.payload.hasPrefix("executor.service: Main process exited"))
     let json = unwrap(#"{"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"1762164004123456","PRIORITY":"3","SYSLOG_IDENTIFIER":"executor","_PID":"812","MESSAGE":"connection refused"}"#)
     #expect(json == Unwrapped(payload: "connection refused", service: "executor", time: "2025-11-03T10:00:04.123Z", level: .error, format: "journald-json", processID: 812))
@@ -166,6 +172,15 @@ func unwrap(_ line: String, source: String = "test.log") -> Unwrapped { unwrap([
     #expect(nested.level == .error && nested.service == "api" && nested.traceID == "4bf92f3577b34da6a3ce929d0e0e4736")
     let datadog = unwrap(#"{"level":"info","dd":{"trace_id":"1234567890123456789"},"message":"x"}"#)
     #expect(datadog.traceID == "0000000000000000112210f47de98115")
+  }
+
+  /// pino and bunyan name the service `name` (in either order with `level`); a `name` key in
+  /// any other JSON log is not a service, and a `service` key wins over it.
+  @Test func pinoAndBunyanNamesAreServices() {
+    #expect(unwrap(#"{"level":50,"time":1763550000000,"pid":7,"hostname":"h","name":"video-worker","msg":"x"}"#).service == "video-worker")
+    #expect(unwrap(#"{"name":"render","hostname":"h","pid":7,"level":30,"msg":"x","time":"2025-11-19T10:00:00.000Z","v":0}"#).service == "render")
+    #expect(unwrap(#"{"level":"info","name":"GET /users","msg":"x"}"#).service == nil)
+    #expect(unwrap(#"{"level":30,"name":"worker","service":"api","msg":"x"}"#).service == "api")
   }
 
   @Test func malformedJSONIsText() {
@@ -227,5 +242,23 @@ func unwrap(_ line: String, source: String = "test.log") -> Unwrapped { unwrap([
     #expect(id("4BF92F3577B34DA6A3CE929D0E0E4736") == "4bf92f3577b34da6a3ce929d0e0e4736")
     #expect(id("00000000000000000000000000000000") == nil)
     #expect(id("xyz") == nil)
+  }
+}
+
+/// What a source's path says about its service.
+@Suite struct SourcePathHintsTests {
+  @Test func kubeletAndDockerPathsNameTheService() {
+    #expect(SourcePathHints(sourceName: "logs/pods/default_worker-7d9f8b6c5-q8r4m_85cd/worker/0.log").service == "worker-7d9f8b6c5-q8r4m")
+    #expect(SourcePathHints(sourceName: "c/containers/" + String(repeating: "ab", count: 32) + "/x-json.log").service == "abababababab")
+  }
+
+  @Test(arguments: [
+    ("/var/log/postgresql/postgresql-16-main.log", "postgresql-16-main"),
+    ("bundle.tar.gz:logs/worker.log.2.gz", "worker"),
+    ("nginx-20251103.log", "nginx"),
+    ("compose.log", nil), ("dmesg.log", nil), ("pods/0.log", nil), ("status.txt", nil), ("syslog", nil),
+  ] as [(String, String?)])
+  func anApplicationsOwnLogFileNamesItsService(path: String, service: String?) {
+    #expect(SourcePathHints(sourceName: path).fileService == service)
   }
 }
