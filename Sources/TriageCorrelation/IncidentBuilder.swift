@@ -104,6 +104,22 @@ public struct IncidentBuilder {
         to: time, within: occurrenceWindow, time: { findings[$0].time!.millisecondsSinceEpoch }, where: { _ in true })
       if let nearest { owner[index] = owner[nearest] }
     }
+    // One kernel OOM report that no service's crash explains (its `invoked oom-killer`, memory
+    // dump, `oom-kill:` and `Killed process` lines, within a second) belongs to its victim.
+    let unexplained = findings.indices.filter { owner[$0] == "kernel" && findings[$0].category == .oom && findings[$0].time != nil }
+      .sorted { findings[$0].time! != findings[$1].time! ? findings[$0].time! < findings[$1].time! : $0 < $1 }
+    var report: [Int] = []
+    func assignVictim() {
+      let victim = report.lazy.filter { findings[$0].signature != "oom.kernel-invoked-oom-killer" }.compactMap { findings[$0].captures["process"] }.first
+        ?? report.lazy.compactMap { findings[$0].captures["process"] }.first
+      if let victim, !victim.isEmpty { for index in report { owner[index] = victim } }
+      report.removeAll()
+    }
+    for index in unexplained {
+      if let last = report.last, findings[index].time!.millisecondsSinceEpoch - findings[last].time!.millisecondsSinceEpoch > 1_000 { assignVictim() }
+      report.append(index)
+    }
+    assignVictim()
     // A process death the kernel reports and no service's crash explains (`ffmpeg[4120]:
     // segfault at …` of a worker's child) belongs to the process it names, not to `kernel`,
     // whose next lines are no restart; so does a child's crash its parent reports (`ffmpeg
@@ -121,9 +137,10 @@ public struct IncidentBuilder {
       let b = findings[right].time?.millisecondsSinceEpoch ?? .min
       return a != b ? a < b : left < right
     }
+    let copies = Self.copies(findings, owner: owner)
     var result: [Occurrence] = []
     var open: Int?  // the crash (or stop) occurrence still taking evidence
-    for index in order {
+    for index in order where copies[index] == nil {
       let finding = findings[index]
       let service = owner[index]
       if let current = open, result[current].service == service, result[current].category != .terminated,
@@ -135,6 +152,17 @@ public struct IncidentBuilder {
         if finding.category < result[current].category && finding.category != .traceback {
           result[current].category = finding.category
         }
+        continue
+      }
+      // Undated evidence of one crash (a `kubectl describe` block: `Reason: OOMKilled`, `Exit
+      // Code: 137`, `Restart Count: 3`) is a few lines of one source apart.
+      if let current = open, result[current].service == service, result[current].time == nil, finding.time == nil,
+        let last = result[current].findingIndexes.last, findings[last].source == finding.source,
+        finding.line - findings[last].line <= 6,
+        finding.category.isProcessDeath || finding.category == .crashloop
+      {
+        result[current].findingIndexes.append(index)
+        if finding.category < result[current].category { result[current].category = finding.category }
         continue
       }
       // One stop, one occurrence: the supervisor's `Stopping …` and the process's own
@@ -149,6 +177,14 @@ public struct IncidentBuilder {
       result.append(Occurrence(service: service, time: finding.time, category: finding.category, findingIndexes: [index]))
       open = finding.category.isProcessDeath || finding.category == .terminated ? result.count - 1 : nil
     }
+    // A copy is evidence of the occurrence its original is in.
+    if !copies.isEmpty {
+      var occurrenceOf: [Int: Int] = [:]
+      for (position, occurrence) in result.enumerated() { for index in occurrence.findingIndexes { occurrenceOf[index] = position } }
+      for (copy, original) in copies.sorted(by: { $0.key < $1.key }) {
+        if let position = occurrenceOf[original] { result[position].findingIndexes.append(copy) }
+      }
+    }
     // An occurrence happened when its timed evidence says (a line without a time only has
     // its source's last time before it).
     for index in result.indices {
@@ -156,6 +192,35 @@ public struct IncidentBuilder {
       if let earliest = stated.min() { result[index].time = earliest }
     }
     return result
+  }
+
+  /// Findings that are copies of another: the same line read twice through different files
+  /// (a `docker compose logs` capture and the kubelet's files of the same container): same
+  /// text, signature and service (replicas aside), from another source, within a second.
+  /// - Returns: copy → original.
+  static func copies(_ findings: [CorrelatedFinding], owner: [String]) -> [Int: Int] {
+    struct Key: Hashable {
+      let signature: String
+      let service: String
+      let text: String
+    }
+    var seen: [Key: [Int]] = [:]
+    var copies: [Int: Int] = [:]
+    let timed = findings.indices.filter { findings[$0].time != nil && !findings[$0].text.isEmpty }
+      .sorted { findings[$0].time! != findings[$1].time! ? findings[$0].time! < findings[$1].time! : $0 < $1 }
+    for index in timed {
+      let finding = findings[index]
+      let key = Key(signature: finding.signature, service: ServiceName.normalized(owner[index]), text: finding.text)
+      let time = finding.time!.millisecondsSinceEpoch
+      if let original = seen[key]?.last(where: {
+        findings[$0].source != finding.source && time - findings[$0].time!.millisecondsSinceEpoch <= 1_000
+      }) {
+        copies[index] = copies[original] ?? original
+        continue
+      }
+      seen[key, default: []].append(index)
+    }
+    return copies
   }
 
   // MARK: Incidents

@@ -49,15 +49,18 @@ public struct ServiceActivity<Inner: ClassifiedEventSink>: ClassifiedEventSink {
       return
     }
     guard let service = event.service, let time = event.time else { return }
+    let crashes = findings.contains { $0.category.isProcessDeath }
     // A supervisor's restart line (`Scheduled restart job`) belongs to the crash: the restart
-    // is the line after it.
-    let crashes = findings.contains { $0.category.isProcessDeath || $0.category == .crashloop }
+    // is a line after it.
+    let schedulesRestart = findings.contains { $0.category == .crashloop }
     let failed = !findings.isEmpty || (event.level ?? .info) >= .error
     // In place: a record copied out of the dictionary would copy its buffers per line.
     Self.update(&services[service, default: ServiceRecord()]) { record in
       record.firstSeen = min(record.firstSeen ?? time, time)
       record.lastSeen = max(record.lastSeen ?? time, time)
-      if let pending = record.pendingCrash, !crashes, time.millisecondsSinceEpoch - pending.millisecondsSinceEpoch >= Self.restartDelay {
+      if let pending = record.pendingCrash, !crashes, !schedulesRestart,
+        time.millisecondsSinceEpoch - pending.millisecondsSinceEpoch >= Self.restartDelay
+      {
         if record.restarts.count < Self.maximumRestarts { record.restarts.append(time) }
         record.pendingCrash = nil
       }

@@ -1,8 +1,10 @@
 /// Service names as logs and spans spell them: `worker-1` (a compose replica), `tickets-worker-1`
 /// (with the project), `worker` (OTel `service.name`).
 enum ServiceName {
-  /// Lowercase, without a replica number (`worker-1` → `worker`).
+  /// Lowercase, without a replica number (`worker-1` → `worker`) or a Deployment pod's
+  /// generated parts (`worker-7d9f8b6c5-x2x9k` → `worker`).
   static func normalized(_ name: String) -> String {
+    if let deployment = deploymentName(ofPod: name) { return normalized(deployment) }
     var text = name.lowercased()
     while let last = text.last, last.isNumber { text.removeLast() }
     if text.count < name.count, let last = text.last, last == "-" || last == "_" || last == "." {
@@ -13,6 +15,20 @@ enum ServiceName {
     // The server's name and its clients' name for it (`postgresql-16-main`, dependency `postgres`).
     if text.hasPrefix("postgresql") { text = "postgres" + text.dropFirst(10) }
     return text
+  }
+
+  /// A Deployment's pod (`scan-worker-6f9c7d8b5-x7k2p`: the ReplicaSet's template hash, then
+  /// five random characters, both from Kubernetes' alphabet without vowels) without its two
+  /// generated parts; nil for other names.
+  static func deploymentName(ofPod name: String) -> String? {
+    let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count >= 3 else { return nil }
+    let suffix = parts[parts.count - 1]
+    let hash = parts[parts.count - 2]
+    func generated(_ part: Substring) -> Bool { part.allSatisfy { "bcdfghjklmnpqrstvwxz2456789".contains($0) } }
+    guard suffix.count == 5, generated(suffix), (6...10).contains(hash.count), generated(hash), hash.contains(where: \.isNumber)
+    else { return nil }
+    return parts.dropLast(2).joined(separator: "-")
   }
 
   /// Whether two spellings name the same service: equal once normalised, or one is the other

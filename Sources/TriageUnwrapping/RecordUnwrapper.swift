@@ -22,6 +22,9 @@ public struct RecordUnwrapper {
   private let sourceService: ServiceTable.ID?
   /// The service the file is named after, for lines that name none.
   private let fileService: ServiceTable.ID?
+  /// In `kubectl describe` output: the object of the latest `Name:` line, for the lines of
+  /// its block.
+  private var describedObject: ServiceTable.ID?
   private let fields: StructuredFieldReader
   private let maximumJoinedLength: Int
   private let kernelService: ServiceTable.ID
@@ -196,8 +199,26 @@ public struct RecordUnwrapper {
       record.layers.formUnion(layer)
     }
     record.payload = payload
-    if record.service == nil { record.service = fileService }
+    if record.service == nil {
+      if payload.hasPrefix("Name:  "), let name = Self.describedName(payload) { describedObject = services.intern(name) }
+      record.service = describedObject ?? fileService
+    }
     return record
+  }
+
+  /// The object `kubectl describe` introduces (`Name:             scan-worker-6f9c7d8b5-x7k2p`):
+  /// the aligned `Name:` line at the start of a block, with a Kubernetes object name.
+  static func describedName(_ line: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+    var start = 5
+    while start < line.count && line[start] == 0x20 { start += 1 }
+    guard start < line.count, start < 40 else { return nil }
+    var end = start
+    while end < line.count {
+      let byte = line[end]
+      guard byte &- 0x61 < 26 || byte &- 0x30 < 10 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") else { return nil }
+      end += 1
+    }
+    return end - start >= 2 ? line.slice(start, end) : nil
   }
 
   /// Hands over the records still waiting for their last part (a docker or CRI partial at the

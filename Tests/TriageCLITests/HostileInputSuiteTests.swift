@@ -114,7 +114,7 @@ import TriageTestSupport
 
   @Test func aTarMemberClaimingMoreThanTheArchiveHoldsIsReportedAndTheRestRead() throws {
     let directory = directoryWithWitness()
-    var archive = Fixtures.tar([.init("logs/first.log", Self.witness.replacingOccurrences(of: "worker-1", with: "worker-3"))], endMarker: false)
+    var archive = Fixtures.tar([.init("logs/first.log", Self.witness.replacingOccurrences(of: "worker-1", with: "worker-3").replacingOccurrences(of: "render[1]", with: "render[3]"))], endMarker: false)
     var header = Fixtures.tar([.init("logs/claims-more.log", [UInt8](repeating: 0x61, count: 10_000))], endMarker: false)
     header.removeLast(header.count - 512 - 1024)  // the header promises 10,000 bytes; 1,024 follow
     archive += header

@@ -67,6 +67,29 @@ import TriageTestSupport
     #expect(traces.filter { $0["status"] as? String == "incomplete" }.count == 8)
   }
 
+  /// The same container's lines read twice (a compose capture and the kubelet's CRI file) are
+  /// one set of occurrences, not two; a replica's own identical-looking crash is not a copy.
+  @Test func copiesOfTheSameLinesThroughTwoFilesCountOnce() throws {
+    let directory = RepositoryPaths.temporaryDirectory()
+    let lines = [
+      "2025-11-03T10:00:01.000000000Z [2025-11-03 10:00:01,000: ERROR/MainProcess] Process 'ForkPoolWorker-3' pid:42 exited with 'signal 9 (SIGKILL)'",
+      "2025-11-03T10:00:09.000000000Z [2025-11-03 10:00:09,000: INFO/MainProcess] celery@w ready.",
+    ]
+    let compose = lines.map { "worker-1  | " + $0.split(separator: " ", maxSplits: 1)[1] }.joined(separator: "\n") + "\n"
+    RepositoryPaths.write(Array(compose.utf8), to: directory + "/compose.log")
+    let cri = lines.map { $0.replacingOccurrences(of: "Z [", with: "Z stderr F [") }.joined(separator: "\n") + "\n"
+    mkdir(directory + "/pods", 0o755)
+    mkdir(directory + "/pods/default_worker-7d9f8b6c5-x2x9k_85cdd7c5", 0o755)
+    mkdir(directory + "/pods/default_worker-7d9f8b6c5-x2x9k_85cdd7c5/worker", 0o755)
+    RepositoryPaths.write(Array(cri.utf8), to: directory + "/pods/default_worker-7d9f8b6c5-x2x9k_85cdd7c5/worker/0.log")
+    let (_, document) = try report([directory])
+    let incidents = try #require(document["incidents"] as? [[String: Any]])
+    let killed = try #require(incidents.first { $0["category"] as? String == "killed" })
+    #expect(incidents.filter { $0["category"] as? String == "killed" }.count == 1)
+    #expect(killed["count"] as? Int == 1 && killed["services"] as? [String] == ["worker-1"])
+    #expect((killed["finding_ids"] as? [String])?.count == 2, "the copy is kept as evidence")
+  }
+
   @Test func theCeleryCrashLoopIsHighAndItsRefusedConnectionsAreOneIncident() throws {
     let (_, document) = try report(["Samples/celery-crashloop/compose.log.1.gz", "Samples/celery-crashloop/compose.log"])
     let incidents = try #require(document["incidents"] as? [[String: Any]])

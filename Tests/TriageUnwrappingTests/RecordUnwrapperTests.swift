@@ -245,6 +245,18 @@ func unwrap(_ line: String, source: String = "captured.txt") -> Unwrapped { unwr
   }
 }
 
+/// `kubectl describe` output: the lines of a block belong to the object its `Name:` line names.
+@Suite struct DescribeOutputTests {
+  @Test func theNameLineNamesTheBlocksService() {
+    let records = unwrap([
+      "Name:             scan-worker-6f9c7d8b5-x7k2p", "Namespace:        scanning", "    Last State:     Terminated",
+      "      Reason:       OOMKilled", "Name:             valkey-0", "      Reason:       OOMKilled",
+    ])
+    #expect(records.map(\.service) == Array(repeating: "scan-worker-6f9c7d8b5-x7k2p", count: 4) + ["valkey-0", "valkey-0"])
+    #expect(unwrap("Name: Alice Smith").service == nil)
+  }
+}
+
 /// What a source's path says about its service.
 @Suite struct SourcePathHintsTests {
   @Test func kubeletAndDockerPathsNameTheService() {
