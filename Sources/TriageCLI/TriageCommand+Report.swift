@@ -97,8 +97,10 @@ extension TriageCommand {
       builder.quietGap = Int64(quietGap) * 60_000
       let incidents = builder.build(
         findings: findings, serviceName: { services.name($0) }, activity: collected.services, traces: &traces)
+      let contextBreaks = TraceContextBreak.find(in: traces, store: reader.spans)
       var timeline = Timeline.build(
-        incidents: incidents, traces: traces, activity: collected.services, findings: findings, serviceName: { services.name($0) })
+        incidents: incidents, traces: traces, activity: collected.services, findings: findings, contextBreaks: contextBreaks,
+        serviceName: { services.name($0) })
       if let redactor { for position in timeline.indices { timeline[position].text = redactor.redact(timeline[position].text) } }
       // The report lists traces with spans and the ones that failed or died; healthy traces known
       // only from logs are counted (`triage traces` lists every trace).
@@ -108,7 +110,8 @@ extension TriageCommand {
       let report = IncidentReport(
         inputs: index.inner.entries, warnings: reader.diagnostics.warnings, findings: findings, incidents: incidents,
         traces: TraceReport(traces: listed, store: reader.spans, findings: findings, serviceName: { services.name($0) }),
-        omittedTraces: traces.count - listed.count + unanalysed, timeline: timeline, serviceName: { services.name($0) })
+        omittedTraces: traces.count - listed.count + unanalysed, timeline: timeline, contextBreaks: contextBreaks,
+        serviceName: { services.name($0) })
       switch format {
       case .text:
         let text = report.renderText()

@@ -19,12 +19,12 @@ public struct TimelineEntry: Sendable {
 
 /// Builds the timeline: per service its last healthy line before its first crash and its first
 /// error; every crash and restart; the first occurrence of every other incident; the traces
-/// that stopped, per place. In time order (UTC); entries without a time keep their order at
+/// that stopped, per place; where a service's spans stopped continuing its caller's traces. In time order (UTC); entries without a time keep their order at
 /// the end.
 public enum Timeline {
   public static func build(
     incidents: [Incident], traces: [TraceAnalysis], activity: [ServiceTable.ID: ServiceRecord], findings: [CorrelatedFinding],
-    serviceName: (ServiceTable.ID) -> String
+    contextBreaks: [TraceContextBreak] = [], serviceName: (ServiceTable.ID) -> String
   ) -> [TimelineEntry] {
     var entries: [TimelineEntry] = []
     for (id, record) in activity.sorted(by: { serviceName($0.key) < serviceName($1.key) }) {
@@ -62,6 +62,9 @@ public enum Timeline {
         TimelineEntry(
           time: time.map { Timestamp(millisecondsSinceEpoch: $0 / 1_000_000) }, service: group.span.service, kind: .trace,
           text: "\(group.traces.count) trace(s) stopped at \(group.span)", incidentID: incident))
+    }
+    for contextBreak in contextBreaks {
+      entries.append(TimelineEntry(time: contextBreak.since, service: contextBreak.service, kind: .trace, text: contextBreak.summary))
     }
     let timed = entries.enumerated().filter { $0.element.time != nil }.sorted { left, right in
       left.element.time! != right.element.time! ? left.element.time! < right.element.time! : left.offset < right.offset

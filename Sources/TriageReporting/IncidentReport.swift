@@ -16,13 +16,17 @@ public struct IncidentReport {
   /// Healthy traces known only from logs, counted but not listed.
   public let omittedTraces: Int
   public let timeline: [TimelineEntry]
+  /// Services whose spans stopped continuing their callers' traces.
+  public let contextBreaks: [TraceContextBreak]
   public let serviceName: (ServiceTable.ID) -> String
 
   public init(
     inputs: [StatisticsReport.Entry], warnings: [InputWarning], findings: [CorrelatedFinding], incidents: [Incident], traces: TraceReport,
-    omittedTraces: Int = 0, timeline: [TimelineEntry], serviceName: @escaping (ServiceTable.ID) -> String
+    omittedTraces: Int = 0, timeline: [TimelineEntry], contextBreaks: [TraceContextBreak] = [],
+    serviceName: @escaping (ServiceTable.ID) -> String
   ) {
     self.omittedTraces = omittedTraces
+    self.contextBreaks = contextBreaks
     self.inputs = inputs
     self.warnings = warnings
     self.findings = findings
@@ -180,9 +184,10 @@ public struct IncidentReport {
       text += "  next: \(incident.next)\n"
     }
     let incomplete = traces.traces.count { $0.status == .incomplete }
-    if incomplete > 0 {
+    if incomplete > 0 || !contextBreaks.isEmpty {
       text += "\nTraces: \(traces.traces.count + omittedTraces) (\(incomplete) incomplete)\n"
       for group in TraceAnalyzer.stoppedAt(traces.traces) { text += "  \(group.traces.count) stopped at \(group.span)\n" }
+      for contextBreak in contextBreaks { text += "  context lost: \(contextBreak.summary)\n" }
     }
     if !timeline.isEmpty {
       text += "\nTimeline (UTC):\n"

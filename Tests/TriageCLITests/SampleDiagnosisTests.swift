@@ -161,6 +161,11 @@ import TriageTestSupport
     let refused = try report.incident("connection-refused", on: "worker-1")
     #expect(refused["first_seen"] as? String == "2025-11-12T10:31:20.001Z" && refused["last_seen"] as? String == "2025-11-12T10:31:23.040Z")
     #expect(refused["caused_by"] as? String == api["id"] as? String)
+    // After the recreate, the worker's spans start their own traces: the context no longer reaches it.
+    let timeline = report.document["timeline"] as? [[String: Any]] ?? []
+    let lost = try #require(timeline.first { ($0["text"] as? String)?.contains("the trace context no longer reaches worker from api") == true })
+    #expect(lost["kind"] as? String == "trace" && lost["time"] as? String == "2025-11-12T10:05:42.451Z")
+    #expect((lost["text"] as? String)?.hasPrefix("worker started 10 trace(s) of its own at worker/export.run") == true)
     // The recreate at 10:04 is a stop, not a crash.
     let recreate = try report.incident("terminated", on: "worker-1")
     expect(recreate, count: 1, first: "2025-11-12T10:04:30.900Z", last: "2025-11-12T10:04:30.900Z", severity: "info")
