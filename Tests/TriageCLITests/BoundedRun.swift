@@ -18,6 +18,10 @@ struct BoundedRun {
 
   var output: String { String(decoding: stdout, as: UTF8.self) }
 
+  /// Whether this build runs under AddressSanitizer or ThreadSanitizer (the test process is
+  /// instrumented like the binary it runs).
+  static let isSanitized: Bool = dlsym(nil, "__asan_init") != nil || dlsym(nil, "__tsan_init") != nil
+
   /// The JSON document on standard output.
   func document() throws -> [String: Any] {
     guard let value = try JSONSerialization.jsonObject(with: stdout) as? [String: Any] else {
