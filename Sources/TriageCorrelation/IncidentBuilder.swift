@@ -105,13 +105,19 @@ public struct IncidentBuilder {
       if let nearest { owner[index] = owner[nearest] }
     }
     // One kernel OOM report that no service's crash explains (its `invoked oom-killer`, memory
-    // dump, `oom-kill:` and `Killed process` lines, within a second) belongs to its victim.
+    // dump, `oom-kill:` and `Killed process` lines, within a second) belongs to its pod, when
+    // kubelet named the pod's UID anywhere (`pod_ns(uid)`), else to its victim process.
+    var podOfUID: [String: String] = [:]
+    for finding in findings {
+      if let reference = finding.captures["pod"], let uid = podUID(reference) { podOfUID[uid] = podName(reference) }
+    }
     let unexplained = findings.indices.filter { owner[$0] == "kernel" && findings[$0].category == .oom && findings[$0].time != nil }
       .sorted { findings[$0].time! != findings[$1].time! ? findings[$0].time! < findings[$1].time! : $0 < $1 }
     var report: [Int] = []
     func assignVictim() {
-      let victim = report.lazy.filter { findings[$0].signature != "oom.kernel-invoked-oom-killer" }.compactMap { findings[$0].captures["process"] }.first
-        ?? report.lazy.compactMap { findings[$0].captures["process"] }.first
+      let pod = report.lazy.compactMap { findings[$0].captures["pod_uid"] }.compactMap { podOfUID[$0] }.first
+      let victim = pod ?? report.lazy.filter { findings[$0].signature != "oom.kernel-invoked-oom-killer" }.compactMap { findings[$0].captures["process"] }.first
+        ?? report.lazy.compactMap({ findings[$0].captures["process"] }).first
       if let victim, !victim.isEmpty { for index in report { owner[index] = victim } }
       report.removeAll()
     }
@@ -248,7 +254,21 @@ public struct IncidentBuilder {
     }
     var incidents: [Incident] = []
     for key in keys {
-      let sorted = groups[key]!.sorted { left, right in
+      var members = groups[key]!
+      // An undated account of a crash (`kubectl describe`'s `Last State: … OOMKilled`) of a
+      // service whose crashes are also dated repeats one of them: it is evidence of the last
+      // dated crash of its instance, not another crash.
+      if key.category.isProcessDeath {
+        for undated in members.indices.reversed() where members[undated].time == nil {
+          let instance = members[undated].service
+          guard let dated = members.indices.filter({ members[$0].time != nil && members[$0].service == instance })
+            .max(by: { members[$0].time! < members[$1].time! })
+          else { continue }
+          members[dated].findingIndexes += members[undated].findingIndexes
+          members.remove(at: undated)
+        }
+      }
+      let sorted = members.sorted { left, right in
         let (a, b) = (left.time?.millisecondsSinceEpoch ?? .min, right.time?.millisecondsSinceEpoch ?? .min)
         return a != b ? a < b : left.findingIndexes[0] < right.findingIndexes[0]
       }

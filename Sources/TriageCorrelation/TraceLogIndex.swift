@@ -45,7 +45,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   /// Findings of a run that keep their text and all their captures, whatever their kind.
   public static var wholeFindings: Int { 5_000 }
   /// The captures every finding keeps: what links it to a service, a dependency or a language.
-  static var correlationKeys: Set<String> { ["dependency", "host", "port", "container", "service", "peer", "process", "child"] }
+  static var correlationKeys: Set<String> { ["dependency", "host", "port", "container", "service", "peer", "process", "child", "pod", "pod_uid"] }
   private var lastTimeInSource: Timestamp?
   /// How long before a crash a trace's last line on the service may be to count as in flight
   /// (milliseconds). Long tasks log seldom: a worker may process one job for minutes.
