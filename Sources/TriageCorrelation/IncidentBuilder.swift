@@ -108,8 +108,8 @@ public struct IncidentBuilder {
     // dump, `oom-kill:` and `Killed process` lines, within a second) belongs to its pod, when
     // kubelet named the pod's UID anywhere (`pod_ns(uid)`), else to its victim process.
     var podOfUID: [String: String] = [:]
-    for finding in findings {
-      if let reference = finding.captures["pod"], let uid = podUID(reference) { podOfUID[uid] = podName(reference) }
+    for index in findings.indices {
+      if let reference = findings[index].captures["pod"], let uid = podUID(reference) { podOfUID[uid] = podName(reference) }
     }
     let unexplained = findings.indices.filter { owner[$0] == "kernel" && findings[$0].category == .oom && findings[$0].time != nil }
       .sorted { findings[$0].time! != findings[$1].time! ? findings[$0].time! < findings[$1].time! : $0 < $1 }
