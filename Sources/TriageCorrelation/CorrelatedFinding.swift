@@ -47,21 +47,5 @@ public struct CorrelatedFinding: Sendable {
 extension Finding {
   /// The service the matched line names in a capture (compose's `worker-1 exited with code
   /// 137` names its container), for lines that carry no service of their own.
-  var namedService: String? { captures["pod"].map(podName) ?? captures["container"] ?? captures["service"] }
-}
-
-/// The pod of kubelet's `scan-worker-6f9c7d8b5-x7k2p_scanning(5d0c8a31-…)`: the name before
-/// `_<namespace>(<uid>)`.
-func podName(_ reference: String) -> String {
-  guard reference.hasSuffix(")"), let open = reference.firstIndex(of: "("), let underscore = reference[..<open].lastIndex(of: "_") else {
-    return reference
-  }
-  return String(reference[..<underscore])
-}
-
-/// The UID of kubelet's `name_namespace(uid)`, spelled as the cgroup spells it (`_` for `-`).
-func podUID(_ reference: String) -> String? {
-  guard reference.hasSuffix(")"), let open = reference.firstIndex(of: "(") else { return nil }
-  let uid = reference[reference.index(after: open)..<reference.index(before: reference.endIndex)]
-  return uid.count == 36 ? uid.replacingOccurrences(of: "-", with: "_") : nil
+  var namedService: String? { captures["pod"].map(PodReference.name) ?? captures["container"] ?? captures["service"] }
 }

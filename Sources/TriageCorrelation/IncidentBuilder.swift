@@ -109,7 +109,7 @@ public struct IncidentBuilder {
     // kubelet named the pod's UID anywhere (`pod_ns(uid)`), else to its victim process.
     var podOfUID: [String: String] = [:]
     for index in findings.indices {
-      if let reference = findings[index].captures["pod"], let uid = podUID(reference) { podOfUID[uid] = podName(reference) }
+      if let reference = findings[index].captures["pod"], let uid = PodReference.uid(reference) { podOfUID[uid] = PodReference.name(reference) }
     }
     let unexplained = findings.indices.filter { owner[$0] == "kernel" && findings[$0].category == .oom && findings[$0].time != nil }
       .sorted { findings[$0].time! != findings[$1].time! ? findings[$0].time! < findings[$1].time! : $0 < $1 }

@@ -22,3 +22,13 @@ import Testing
     #expect(!ServiceName.matches("api", "worker"))
   }
 }
+
+/// Kubelet's pod references.
+@Suite struct PodReferenceTests {
+  @Test func nameAndUIDAreReadFromKubeletsReference() {
+    let reference = "scan-worker-6f9c7d8b5-x7k2p_scanning(5d0c8a31-7f2e-4b9a-a6c1-93e2f4d81b07)"
+    #expect(PodReference.name(reference) == "scan-worker-6f9c7d8b5-x7k2p")
+    #expect(PodReference.uid(reference) == "5d0c8a31_7f2e_4b9a_a6c1_93e2f4d81b07")
+    #expect(PodReference.name("worker-1") == "worker-1" && PodReference.uid("worker-1") == nil)
+  }
+}
