@@ -49,10 +49,12 @@ public struct IncidentBuilder {
     var incidents = group(occurrences, findings: findings)
     // Restarts: the instances' first lines after their crashes, within the incident.
     var restartsByService: [String: [Timestamp]] = [:]
+    var startsByService: [String: [Timestamp]] = [:]
     var instancesByService: [String: Set<String>] = [:]
     for (id, record) in activity {
       let instance = serviceName(id)
       restartsByService[instance] = record.restarts
+      startsByService[instance] = record.sourceStarts.sorted()
       instancesByService[ServiceName.normalized(instance), default: []].insert(instance)
     }
     for index in incidents.indices where incidents[index].category.isProcessDeath {
@@ -62,7 +64,10 @@ public struct IncidentBuilder {
       for (position, occurrence) in occurrences.enumerated() {
         // An exception the process survived (a MemoryError in a task) has no restart.
         guard let time = occurrence.time, occurrence.findingIndexes.contains(where: { findings[$0].isCrash }) else { continue }
-        let candidates = restartsByService[occurrence.service] ?? []
+        // The instance's first line after its crash; when its own lines showed no crash (the
+        // kernel's report did), the first line of a later log file of it.
+        var candidates = restartsByService[occurrence.service] ?? []
+        if candidates.partitioningIndex(where: { $0 > time }) == candidates.count { candidates = startsByService[occurrence.service] ?? [] }
         let after = candidates.partitioningIndex { $0 > time }
         guard after < candidates.count else { continue }
         let restart = candidates[after]

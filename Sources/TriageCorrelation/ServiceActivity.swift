@@ -26,7 +26,13 @@ public struct ServiceActivity<Inner: ClassifiedEventSink>: ClassifiedEventSink {
     self.servicesTable = services
   }
 
-  public mutating func begin(source: TextSource) { inner.begin(source: source) }
+  public mutating func begin(source: TextSource) {
+    sourceCount += 1
+    inner.begin(source: source)
+  }
+
+  /// How many sources have begun: the current one's position.
+  private var sourceCount = 0
 
   public mutating func consume(_ event: Event, findings: [Finding]) {
     defer { inner.consume(event, findings: findings) }
@@ -56,6 +62,10 @@ public struct ServiceActivity<Inner: ClassifiedEventSink>: ClassifiedEventSink {
     let failed = !findings.isEmpty || (event.level ?? .info) >= .error
     // In place: a record copied out of the dictionary would copy its buffers per line.
     Self.update(&services[service, default: ServiceRecord()]) { record in
+      if record.lastSource != sourceCount {
+        if record.sourceStarts.count < Self.maximumRestarts { record.sourceStarts.append(time) }
+        record.lastSource = sourceCount
+      }
       record.firstSeen = min(record.firstSeen ?? time, time)
       record.lastSeen = max(record.lastSeen ?? time, time)
       if let pending = record.pendingCrash, !crashes, !schedulesRestart,

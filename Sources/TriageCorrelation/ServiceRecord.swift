@@ -10,6 +10,12 @@ public struct ServiceRecord: Sendable {
   public var firstCrash: Timestamp?
   /// The first line after each crash, at least ``ServiceActivity/restartDelay`` later.
   public var restarts: [Timestamp] = []
+  /// The first line of the service in each source (a restarted container's new log file:
+  /// `kubectl logs --previous`, then the current log): restarts after crashes the service's
+  /// own lines do not show (the kernel killed it).
+  public var sourceStarts: [Timestamp] = []
+  /// The source the service's latest line came from (its position among the sources).
+  var lastSource = -1
   /// A crash finding was seen and no line has followed it yet.
   var pendingCrash: Timestamp?
   /// The last healthy line so far (until the first crash): its time and first bytes, kept

@@ -53,7 +53,11 @@ import TriageTestSupport
     // UID, which kubelet's BackOff event ties to the pod's name. `describe` adds q2w8r's kill,
     // undated; its kernel report (no event names q2w8r's UID) stays with the victim, trivy.
     let workers = try report.incident("oom", on: "scan-worker-6f9c7d8b5-x7k2p")
-    expect(workers, count: 4, first: "2025-11-12T14:06:01.531Z", last: "2025-11-12T14:13:38.218Z", severity: "high")
+    // Restarted: the first lines of its later log files (`--previous`, then the live log); the
+    // restart after the first kill left no line.
+    expect(
+      workers, count: 4, first: "2025-11-12T14:06:01.531Z", last: "2025-11-12T14:13:38.218Z", severity: "high",
+      restarts: ["2025-11-12T14:09:56.724Z", "2025-11-12T14:14:00.464Z"])
     #expect(workers["services"] as? [String] == ["scan-worker-7d4b9c6f5-q2w8r", "scan-worker-6f9c7d8b5-x7k2p"])
     let fourth = try report.incident("oom", on: "trivy")
     expect(fourth, count: 1, first: "2025-11-12T14:51:09.958Z", last: "2025-11-12T14:51:09.958Z", severity: "medium")
