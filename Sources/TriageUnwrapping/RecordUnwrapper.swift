@@ -201,9 +201,22 @@ public struct RecordUnwrapper {
     record.payload = payload
     if record.service == nil {
       if payload.hasPrefix("Name:  "), let name = Self.describedName(payload) { describedObject = services.intern(name) }
+      if payload.hasPrefix("> "), let name = Self.scriptPackage(payload) { describedObject = services.intern(name) }
       record.service = describedObject ?? fileService
     }
     return record
+  }
+
+  /// The package an npm, pnpm or yarn script banner names (`> video-worker@1.4.2 start /app`),
+  /// for the output of the script that follows: `video-worker`.
+  static func scriptPackage(_ line: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+    var at = 3  // a scoped name (`@acme/worker@1.0.0`) starts with `@`
+    while at < line.count && line[at] != UInt8(ascii: "@") && line[at] != 0x20 { at += 1 }
+    guard at < line.count, line[at] == UInt8(ascii: "@"), at + 1 < line.count, line[at + 1] &- 0x30 < 10 else { return nil }
+    var end = at + 1
+    while end < line.count && line[end] != 0x20 { end += 1 }
+    guard end < line.count else { return nil }  // the script's name follows the version
+    return line.slice(2, at)
   }
 
   /// The object `kubectl describe` introduces (`Name:             scan-worker-6f9c7d8b5-x7k2p`):

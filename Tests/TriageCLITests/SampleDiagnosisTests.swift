@@ -192,7 +192,9 @@ import TriageTestSupport
     let postgresConfig = try report.incident("config", on: "postgresql-16-main")
     #expect(postgresConfig["first_seen"] as? String == "2025-11-19T12:31:41.602Z")
     // The symptom: no active workers, the last heartbeat 45 minutes old.
-    #expect(report.incidents("heartbeat").count == 1)
+    // (status.txt's lines carry no time; the pnpm banner names the package.)
+    let stale = try report.incident("heartbeat", on: "video-worker")
+    #expect(stale["count"] as? Int == 1 && stale["severity"] as? String == "medium")
     // Earlier, fixed: the unset Supabase URL, the missing ffmpeg (one incident for 38 jobs), ffmpeg's segfaults.
     let config = try report.incident("config", on: "video-worker")
     expect(config, count: 2, first: "2025-11-19T10:41:08.000Z", last: "2025-11-19T10:46:23.000Z", severity: "medium")

@@ -255,6 +255,14 @@ func unwrap(_ line: String, source: String = "captured.txt") -> Unwrapped { unwr
     #expect(records.map(\.service) == Array(repeating: "scan-worker-6f9c7d8b5-x7k2p", count: 4) + ["valkey-0", "valkey-0"])
     #expect(unwrap("Name: Alice Smith").service == nil)
   }
+
+  /// An npm/pnpm/yarn script's output belongs to the package its banner names.
+  @Test func aScriptBannerNamesTheService() {
+    let records = unwrap(["> video-worker@1.4.2 status /app", "> node dist/status.js", "No active workers"])
+    #expect(records.map(\.service) == ["video-worker", "video-worker", "video-worker"])
+    #expect(unwrap(["> @acme/export-worker@2.0.0-rc.1 start", "boom"]).map(\.service) == ["@acme/export-worker", "@acme/export-worker"])
+    #expect(unwrap("> quoted text from an e-mail").service == nil)
+  }
 }
 
 /// What a source's path says about its service.
