@@ -11,7 +11,8 @@ import TriageTestSupport
 
   @Test func reportOutputValidates() throws {
     let validator = try validator("report")
-    for paths in [["Samples/worker-oom-traces"], ["Samples/celery-crashloop"]] {
+    let samples = ["worker-oom-traces", "celery-crashloop", "scan-worker-k8s", "execution-queue-stuck", "node-worker-otlp", "video-worker-no-workers"]
+    for paths in samples.map({ ["Samples/" + $0] }) {
       let run = try TriageProcess(["report", "--format", "json"] + paths)
       let document = try JSONSerialization.jsonObject(with: run.stdout)
       #expect(validator.errors(in: document).isEmpty, "\(paths): \(validator.errors(in: document).prefix(5))")
