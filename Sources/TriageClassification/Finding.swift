@@ -18,7 +18,7 @@ public struct Finding: Sendable {
   /// The matched line (line scope) or the matched text (event scope).
   public var matchedText: String
   /// Where the match starts in the event's text (bytes).
-  var matchOffset = 0
+  public internal(set) var matchOffset = 0
   /// What the regex matched, when that is less than `matchedText` (line scope); the
   /// fingerprint reads it, so ids elsewhere on a long line (a JSON log's job id) do not split
   /// one bug into many.

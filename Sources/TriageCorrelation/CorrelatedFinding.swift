@@ -26,6 +26,9 @@ public struct CorrelatedFinding: Sendable {
   /// Java OutOfMemoryError, a Node `Error`), unlike an exit, a signal, the kernel's kill or a
   /// runtime's fatal error (Go's `fatal error`, Node's heap report, Python's faulthandler).
   public var isRuntimeException = false
+  /// Its event ended the process (Node's `Node.js v…` trailer after an uncaught error): the
+  /// service went down with it, whatever its category.
+  public var endedProcess = false
   /// For exemplars: the first lines of the events before it in its source (`--context`).
   public var context: [String] = []
   /// The signature's fingerprint: it groups the same bug.

@@ -57,13 +57,17 @@ public struct IncidentBuilder {
       startsByService[instance] = record.sourceStarts.sorted()
       instancesByService[ServiceName.normalized(instance), default: []].insert(instance)
     }
-    for index in incidents.indices where incidents[index].category.isProcessDeath {
+    for index in incidents.indices
+    where incidents[index].category.isProcessDeath
+      || incidents[index].occurrences.contains(where: { $0.findingIndexes.contains { findings[$0].endedProcess } })
+    {
       // Each crash's restart: its instance's first line after it, before the next crash.
       let occurrences = incidents[index].occurrences
       var restarts: [Timestamp] = []
       for (position, occurrence) in occurrences.enumerated() {
         // An exception the process survived (a MemoryError in a task) has no restart.
-        guard let time = occurrence.time, occurrence.findingIndexes.contains(where: { findings[$0].isCrash }) else { continue }
+        guard let time = occurrence.time, occurrence.findingIndexes.contains(where: { findings[$0].isCrash || findings[$0].endedProcess })
+        else { continue }
         // The instance's first line after its crash; when its own lines showed no crash (the
         // kernel's report did), the first line of a later log file of it.
         var candidates = restartsByService[occurrence.service] ?? []
@@ -257,8 +261,21 @@ public struct IncidentBuilder {
       if groups[key] == nil { keys.append(key) }
       groups[key, default: []].append(occurrence)
     }
+    // An undated restart-loop report (a `BackOff` event: `kubectl get events` shows ages, not
+    // times) of an instance whose crashes are dated is evidence of its last crash.
+    for key in keys where key.category == .crashloop {
+      for undated in groups[key]!.indices.reversed() where groups[key]![undated].time == nil {
+        let instance = groups[key]![undated].service
+        guard let deathKey = keys.first(where: { $0.service == key.service && $0.category.isProcessDeath }),
+          let dated = groups[deathKey]!.indices.filter({ groups[deathKey]![$0].time != nil && groups[deathKey]![$0].service == instance })
+            .max(by: { groups[deathKey]![$0].time! < groups[deathKey]![$1].time! })
+        else { continue }
+        groups[deathKey]![dated].findingIndexes += groups[key]![undated].findingIndexes
+        groups[key]!.remove(at: undated)
+      }
+    }
     var incidents: [Incident] = []
-    for key in keys {
+    for key in keys where !groups[key]!.isEmpty {
       var members = groups[key]!
       // An undated account of a crash (`kubectl describe`'s `Last State: … OOMKilled`) of a
       // service whose crashes are also dated repeats one of them: it is evidence of the last
@@ -304,7 +321,13 @@ public struct IncidentBuilder {
       for index in occurrence.findingIndexes where findings[index].category == category {
         guard let current = lead else { lead = index; continue }
         let (left, right) = (findings[current], findings[index])
-        if right.confidence > left.confidence || (right.confidence == left.confidence && right.category < left.category) { lead = index }
+        // The kernel's `invoked oom-killer` names the task that was allocating, not the one it
+        // killed: another line of the same report speaks better for the incident.
+        let demoted = (left.signature == "oom.kernel-invoked-oom-killer" && right.signature != left.signature)
+          || (left.time == nil && right.time != nil)  // and a dated line speaks better than an undated one
+        if right.confidence > left.confidence || (right.confidence == left.confidence && (right.category < left.category || demoted)) {
+          lead = index
+        }
       }
     }
     let leadFinding = findings[lead ?? occurrences[0].findingIndexes[0]]
@@ -326,6 +349,7 @@ public struct IncidentBuilder {
     of incident: Incident, instances: Set<String>, findings: [CorrelatedFinding], restartsByService: [String: [Timestamp]]
   ) -> (Severity, String) {
     let count = incident.count
+    let exits = incident.occurrences.count { $0.findingIndexes.contains { findings[$0].endedProcess } }
     switch incident.category {
     case .terminated:
       return (.info, "graceful termination")
@@ -335,6 +359,9 @@ public struct IncidentBuilder {
       if instances.count > 1, allDownAtOnce(incident, instances: instances, findings: findings, restartsByService: restartsByService) {
         return (.critical, "every instance of \(ServiceName.normalized(incident.service)) (\(instances.count)) was down at the same time for \(allDownFor / 1000)s or more")
       }
+      if incident.firstSeen == nil {
+        return (.medium, count == 1 ? "a single crash, undated" : "\(count) crashes, undated (no window can be told)")
+      }
       if let window = densestWindow(incident), window >= crashLoopCount {
         return (.high, "\(window) crashes within \(crashLoopWindow / 60_000) minutes (threshold \(crashLoopCount))")
       }
@@ -342,8 +369,15 @@ public struct IncidentBuilder {
     case .crashloop:
       return (.high, "the supervisor reports a restart loop")
     case .deadlock, .config, .missingBinary, .heartbeat:
+      if exits > 0 { return (.medium, "\(incident.category.rawValue) stops the work until fixed; the process exited on it") }
       return (.medium, "\(incident.category.rawValue) stops the work until fixed")
     case .connectionRefused, .timeout, .traceback:
+      if exits > 0 {
+        // An error the process died of (Node's uncaught-exception exit) is a crash.
+        var reason = "\(count) occurrence(s); \(exits == 1 ? "one" : "\(exits)") ended the process"
+        if incident.restarts.count < exits { reason += ", and no restart followed the last" }
+        return exits >= crashLoopCount ? (.high, reason) : (.medium, reason)
+      }
       return count >= crashLoopCount ? (.medium, "\(count) occurrences") : (.low, count == 1 ? "a single occurrence" : "\(count) occurrences")
     }
   }

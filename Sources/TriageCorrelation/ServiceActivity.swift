@@ -55,7 +55,7 @@ public struct ServiceActivity<Inner: ClassifiedEventSink>: ClassifiedEventSink {
       return
     }
     guard let service = event.service, let time = event.time else { return }
-    let crashes = findings.contains { $0.category.isProcessDeath }
+    let crashes = findings.contains { $0.category.isProcessDeath } || (!findings.isEmpty && ProcessExit.ends(event))
     // A supervisor's restart line (`Scheduled restart job`) belongs to the crash: the restart
     // is a line after it.
     let schedulesRestart = findings.contains { $0.category == .crashloop }

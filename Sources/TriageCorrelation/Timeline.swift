@@ -40,15 +40,21 @@ public enum Timeline {
     }
     for incident in incidents {
       let isCrash = incident.category.isProcessDeath
-      for (index, occurrence) in incident.occurrences.enumerated() where isCrash || index == 0 {
+      for (index, occurrence) in incident.occurrences.enumerated() {
+        let exited = !isCrash && occurrence.findingIndexes.contains { findings[$0].endedProcess }
+        guard isCrash || index == 0 || exited else { continue }
         // The most confident evidence of the occurrence's own category speaks for it.
         let evidence = occurrence.findingIndexes.map { findings[$0] }
         let finding = evidence.filter { $0.category == occurrence.category }.max { $0.confidence < $1.confidence } ?? evidence[0]
-        let text = isCrash
+        let text =
+          isCrash
           ? "\(occurrence.category.rawValue): \(finding.title)"
-          : "\(incident.category.rawValue): \(finding.title)" + (incident.count > 1 ? " (first of \(incident.count))" : "")
+          : exited
+            ? "the process exited on \(incident.category.rawValue): \(finding.title)"
+            : "\(incident.category.rawValue): \(finding.title)" + (incident.count > 1 ? " (first of \(incident.count))" : "")
         entries.append(
-          TimelineEntry(time: occurrence.time, service: occurrence.service, kind: isCrash ? .crash : .error, text: text, incidentID: incident.id))
+          TimelineEntry(
+            time: occurrence.time, service: occurrence.service, kind: isCrash || exited ? .crash : .error, text: text, incidentID: incident.id))
       }
       for restart in incident.restarts {
         entries.append(TimelineEntry(time: restart, service: incident.service, kind: .restart, text: "\(incident.service) logs again after the crash", incidentID: incident.id))

@@ -101,9 +101,22 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
     recentCount += 1
   }
 
+  /// The first 400 bytes of an event, or, when its match lies beyond them (the `FATAL ERROR`
+  /// line after V8's GC report, the exception after Flask's frames), the event's first line,
+  /// `…`, and 400 bytes from the matched line on.
+  static func evidence(_ text: UnsafeBufferPointer<UInt8>, matchedAt offset: Int) -> String {
+    let limit = 400
+    guard offset >= limit - 80, offset < text.count else { return String(decoding: text.prefix(limit), as: UTF8.self) }
+    var lineStart = offset
+    while lineStart > 0 && text[lineStart - 1] != 0x0A { lineStart -= 1 }
+    let firstLine = text.prefix { $0 != 0x0A }.prefix(160)
+    return String(decoding: firstLine, as: UTF8.self) + "\n…\n" + String(decoding: text[lineStart...].prefix(limit), as: UTF8.self)
+  }
+
   public mutating func consume(_ event: Event, findings eventFindings: [Finding]) {
     var indexes: [Int] = []
     let correlationKeys = eventFindings.isEmpty ? [] : Self.correlationKeys
+    let endedProcess = !eventFindings.isEmpty && ProcessExit.ends(event)
     for finding in eventFindings {
       indexes.append(findings.count)
       // The first few findings of each kind keep their text and captures (the exemplars a
@@ -117,8 +130,9 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
         compiled: finding.compiled, category: finding.category, confidence: finding.confidence, service: event.service,
         time: event.time ?? lastTimeInSource, source: sourceName, line: event.lineNumber,
         captures: isWhole ? finding.captures : finding.captures.filter { correlationKeys.contains($0.key) },
-        traceID: event.traceID, text: isWhole ? String(decoding: event.text.prefix(400), as: UTF8.self) : "")
+        traceID: event.traceID, text: isWhole ? Self.evidence(event.text, matchedAt: finding.matchOffset) : "")
       kept.isExemplar = isExemplar
+      kept.endedProcess = endedProcess
       if isExemplar && contextEvents > 0 { kept.context = recentLines() }
       if let redact {
         kept.text = kept.text.isEmpty ? "" : redact(kept.text)
