@@ -68,6 +68,12 @@ public struct IncidentBuilder {
         // An exception the process survived (a MemoryError in a task) has no restart.
         guard let time = occurrence.time, occurrence.findingIndexes.contains(where: { findings[$0].isCrash || findings[$0].endedProcess })
         else { continue }
+        // A crash told by the restarted process itself (postgres's `not properly shut down`):
+        // that line is the restart.
+        if occurrence.findingIndexes.allSatisfy({ Self.toldOnRestart.contains(findings[$0].signature) }) {
+          restarts.append(time)
+          continue
+        }
         // The instance's first line after its crash; when its own lines showed no crash (the
         // kernel's report did), the first line of a later log file of it.
         var candidates = restartsByService[occurrence.service] ?? []
@@ -394,6 +400,9 @@ public struct IncidentBuilder {
     }
     return best
   }
+
+  /// Signatures of crashes a process reports when it starts again, after the fact.
+  static let toldOnRestart: Set<String> = ["exit-status.postgres-unclean-shutdown"]
 
   /// How long every instance must be down together for `critical`.
   public var allDownFor: Int64 = 30_000

@@ -100,8 +100,14 @@ import TriageTestSupport
     expect(segfault, count: 1, first: "2025-11-03T10:24:38.439Z", last: "2025-11-03T10:24:38.439Z", severity: "medium")
     let config = try report.incident("config", on: "worker-2")
     expect(config, count: 2, first: "2025-11-03T10:31:12.415Z", last: "2025-11-03T10:35:40.917Z", severity: "medium")
+    // postgres died without a word; its restart says so (`not properly shut down`), and the
+    // api's refused connections around it are caused by it.
+    let postgres = try report.incident("killed", on: "postgres-1")
+    expect(postgres, count: 1, first: "2025-11-03T10:21:04.577Z", last: "2025-11-03T10:21:04.577Z", severity: "medium")
     let refused = try report.incident("connection-refused", on: "api-1")
     #expect(refused["first_seen"] as? String == "2025-11-03T10:21:00.451Z" && refused["severity"] as? String == "medium")
+    #expect(refused["caused_by"] as? String == postgres["id"] as? String)
+    #expect(try report.incident("connection-refused", on: "worker-2")["caused_by"] as? String == postgres["id"] as? String)
     // The normal SIGTERM shutdown at the end is information, nothing more.
     #expect(report.incidents("terminated").allSatisfy { $0["severity"] as? String == "info" })
     #expect(try report.incident("terminated", on: "postgres-1")["first_seen"] as? String == "2025-11-03T10:45:01.697Z")

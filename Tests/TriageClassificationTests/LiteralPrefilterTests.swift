@@ -42,10 +42,12 @@ import TriageClassification
   }
 
   @Test func findsExactlyWhatANaiveSearchFinds() {
+    // With literals that start with digits (user codes such as `E0042 ledger`), indexed by a
+    // later window: their hits still come in order of their start.
     let literals = ["Killed process", "OOMKilled", "connection refused", "Traceback (most", "exit status ", "[signal ",
-      "MemoryError", "xitCode\"", "abcabcab", "aaaaaaaa"]
+      "MemoryError", "xitCode\"", "abcabcab", "aaaaaaaa", "E0042 ledger lease", "0013 ab", "E0042 Killed"]
     let prefilter = LiteralPrefilter(literals: literals)
-    let alphabet = Array("abcdeKOMilrs ()[]\"\n".utf8)
+    let alphabet = Array("abcdeKOMilrs ()[]\"\n0123E".utf8)
     var random = Random(state: 42)
     for round in 0..<3000 {
       var text = (0..<random.next(round % 10 == 0 ? 3000 : 120)).map { _ in alphabet[random.next(alphabet.count)] }
