@@ -43,6 +43,8 @@ public struct Incident: Sendable {
   public var next: String
   /// Why the severity is what it is.
   public var severityReason: String
+  /// The finding that speaks for the incident (its title and next step come from it).
+  public var leadFindingIndex: Int?
 
   public var count: Int { occurrences.count }
   public var findingIndexes: [Int] { occurrences.flatMap(\.findingIndexes) }

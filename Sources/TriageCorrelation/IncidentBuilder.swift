@@ -343,10 +343,12 @@ public struct IncidentBuilder {
     let service = services.count == 1 ? services[0] : ServiceName.normalized(services[0])
     let count = occurrences.count
     let title = "\(service): \(leadFinding.title)" + (count > 1 ? " (\(count) times)" : "")
-    return Incident(
+    var incident = Incident(
       id: "", title: title, severity: .low, category: category, service: service, services: services,
       fingerprint: category.isProcessDeath ? "" : leadFinding.fingerprint, occurrences: occurrences,
       firstSeen: times.min(), lastSeen: times.max(), next: leadFinding.remediation, severityReason: "")
+    incident.leadFindingIndex = lead
+    return incident
   }
 
   // MARK: Severity

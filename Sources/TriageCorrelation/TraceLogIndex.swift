@@ -75,23 +75,34 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   /// How many events before an exemplar finding it keeps (their first lines, redacted like
   /// its text), for reports that show the evidence in context.
   public var contextEvents = 0 {
-    didSet { recent = [[UInt8]](repeating: [], count: contextEvents) }
+    didSet {
+      recent = [[UInt8]](repeating: [], count: contextEvents)
+      recentTimes = [Timestamp?](repeating: nil, count: contextEvents)
+    }
   }
-  /// The first lines of the source's last ``contextEvents`` events, a ring (bytes reused).
+  /// The first lines of the source's last ``contextEvents`` events, a ring (bytes reused),
+  /// and their times.
   private var recent: [[UInt8]] = []
+  private var recentTimes: [Timestamp?] = []
   private var recentCount = 0
+  /// How far back context reaches: older lines (a boot log before an OOM report days later)
+  /// are no context.
+  static var contextSpan: Int64 { 10 * 60_000 }
 
-  /// The ring's lines, oldest first.
-  private func recentLines() -> [String] {
+  /// The ring's lines, oldest first, without those more than ``contextSpan`` before `time`.
+  private func recentLines(before time: Timestamp?) -> [String] {
     let count = min(recentCount, contextEvents)
-    return (0..<count).map { offset in
-      String(decoding: recent[(recentCount - count + offset) % contextEvents], as: UTF8.self)
+    return (0..<count).compactMap { offset in
+      let slot = (recentCount - count + offset) % contextEvents
+      if let time, let then = recentTimes[slot], time.millisecondsSinceEpoch - then.millisecondsSinceEpoch > Self.contextSpan { return nil }
+      return String(decoding: recent[slot], as: UTF8.self)
     }
   }
 
   private mutating func remember(_ event: Event) {
     guard contextEvents > 0 else { return }
     let slot = recentCount % contextEvents
+    recentTimes[slot] = event.time
     recent[slot].removeAll(keepingCapacity: true)
     if let service = event.service, let services {
       recent[slot].append(contentsOf: services.name(service).utf8)
@@ -133,7 +144,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
         traceID: event.traceID, text: isWhole ? Self.evidence(event.text, matchedAt: finding.matchOffset) : "")
       kept.isExemplar = isExemplar
       kept.endedProcess = endedProcess
-      if isExemplar && contextEvents > 0 { kept.context = recentLines() }
+      if isExemplar && contextEvents > 0 { kept.context = recentLines(before: event.time) }
       if let redact {
         kept.text = kept.text.isEmpty ? "" : redact(kept.text)
         if !kept.captures.isEmpty { kept.captures = kept.captures.mapValues(redact) }

@@ -27,6 +27,14 @@ extension IncidentReport {
       }
       text += "\n"
     }
+    let incomplete = traces.traces.count { $0.status == .incomplete }
+    if !traces.traces.isEmpty || omittedTraces > 0 {
+      let errors = traces.traces.count { $0.status == .error }
+      text += "## Traces\n\n\(traces.traces.count + omittedTraces) trace(s): \(incomplete) incomplete, \(errors) error.\n\n"
+      for group in TraceAnalyzer.stoppedAt(traces.traces) { text += "- \(group.traces.count) stopped at `\(Self.inline(group.span.description))`\n" }
+      for contextBreak in contextBreaks { text += "- Context lost: \(Self.inline(contextBreak.summary))\n" }
+      text += "\n"
+    }
     if !timeline.isEmpty {
       text += "## Timeline (UTC)\n\n| time | service | kind | what | incident |\n| --- | --- | --- | --- | --- |\n"
       for entry in timeline.prefix(timelineLimit) {
@@ -48,9 +56,11 @@ extension IncidentReport {
         text += "- **Requests that died in it:** " + incident.traceIDs.prefix(20).map { "`\($0)`" }.joined(separator: ", ") + (incident.traceIDs.count > 20 ? " …" : "") + "\n"
       }
       text += "- **Next:** \(Self.inline(incident.next))\n\n"
-      // The exemplar: the most confident evidence of the incident's own category.
-      let evidence = incident.occurrences.lazy.flatMap(\.findingIndexes).filter { findings[$0].isExemplar }.map { findings[$0] }
-      if let exemplar = evidence.filter({ $0.category == incident.category }).max(by: { $0.confidence < $1.confidence }) ?? evidence.first {
+      // The exemplar: the finding that speaks for the incident, or else the most confident
+      // kept evidence of its own category.
+      let evidence = incident.occurrences.lazy.flatMap(\.findingIndexes).filter { findings[$0].isExemplar && !findings[$0].text.isEmpty }.map { findings[$0] }
+      let lead = incident.leadFindingIndex.map { findings[$0] }.flatMap { $0.isExemplar && !$0.text.isEmpty ? $0 : nil }
+      if let exemplar = lead ?? evidence.filter({ $0.category == incident.category }).max(by: { $0.confidence < $1.confidence }) ?? evidence.first {
         text += "Evidence (\(Self.inline(exemplar.source)):\(exemplar.line), \(Self.inline(exemplar.signature))"
           + (exemplar.context.isEmpty ? "" : ", after the \(exemplar.context.count) event(s) before it") + "):\n\n"
         text += Self.fenced((exemplar.context + [exemplar.text]).joined(separator: "\n")) + "\n"
