@@ -283,10 +283,10 @@ public struct IncidentBuilder {
     var incidents: [Incident] = []
     for key in keys where !groups[key]!.isEmpty {
       var members = groups[key]!
-      // An undated account of a crash (`kubectl describe`'s `Last State: … OOMKilled`) of a
-      // service whose crashes are also dated repeats one of them: it is evidence of the last
-      // dated crash of its instance, not another crash.
-      if key.category.isProcessDeath {
+      // An undated account of a crash or stop (`kubectl describe`'s `Last State: … OOMKilled`,
+      // an events table's `Killing`) of a service whose crashes or stops are also dated repeats
+      // one of them: it is evidence of the last dated one of its instance, not another.
+      if key.category.isProcessDeath || key.category == .terminated {
         for undated in members.indices.reversed() where members[undated].time == nil {
           let instance = members[undated].service
           guard let dated = members.indices.filter({ members[$0].time != nil && members[$0].service == instance })
