@@ -3,7 +3,8 @@ import TriageInput
 /// Finds which of many literals occur in a text, in one pass, ignoring ASCII case.
 ///
 /// Wu–Manber with 3-byte blocks: a window as long as the shortest literal (`m`, at most 16)
-/// slides over the text; a hash of the window's last three bytes indexes a shift table that
+/// slides over the text, and each literal is indexed by its `m` bytes least like log text
+/// (no digits, few spaces: `EINV0042 invoice failed` by `invoice `, not `einv0042`); a hash of the window's last three bytes indexes a shift table that
 /// says how far the window may jump without skipping a possible match. Only where the shift is
 /// 0 are the literals ending in that block compared, in full. On ordinary log text most windows
 /// jump many bytes, so the cost grows with the text, hardly with the number of literals. It
@@ -23,6 +24,10 @@ public final class LiteralPrefilter: @unchecked Sendable {
   private let literalBytes: UnsafeMutableBufferPointer<UInt8>
   private let literalStarts: UnsafeMutableBufferPointer<Int>
   private let windowLength: Int
+  /// Per literal: where its indexed window of `windowLength` bytes starts.
+  private let anchors: UnsafeMutableBufferPointer<Int>
+  /// Whether some literal is indexed by a window after its start (its hits need sorting).
+  private var hasAnchoredLiterals = false
 
   /// The number of literals.
   public let count: Int
@@ -40,13 +45,19 @@ public final class LiteralPrefilter: @unchecked Sendable {
     shifts = .allocate(capacity: 65536)
     shifts.initialize(repeating: UInt8(m - 2))
     var buckets: [Int: [UInt32]] = [:]
+    anchors = .allocate(capacity: max(folded.count, 1))
+    anchors.initialize(repeating: 0)
     for (index, literal) in folded.enumerated() where literal.count >= 3 {
-      // Blocks of the literal's first m bytes, ending at position q (2…m-1).
+      // The literal is found by m of its bytes: the window whose blocks are rarest in logs.
+      let anchor = Self.anchor(of: literal, windowLength: m)
+      anchors[index] = anchor
+      if anchor > 0 { hasAnchoredLiterals = true }
+      // Blocks of that window, ending at position q (2…m-1) of the window.
       for q in 2..<m {
-        let key = Self.hash(literal[q - 2], literal[q - 1], literal[q])
+        let key = Self.hash(literal[anchor + q - 2], literal[anchor + q - 1], literal[anchor + q])
         shifts[key] = min(shifts[key], UInt8(m - 1 - q))
       }
-      buckets[Self.hash(literal[m - 3], literal[m - 2], literal[m - 1]), default: []].append(UInt32(index))
+      buckets[Self.hash(literal[anchor + m - 3], literal[anchor + m - 2], literal[anchor + m - 1]), default: []].append(UInt32(index))
     }
     bucketStarts = .allocate(capacity: 65537)
     var flat: [UInt32] = []
@@ -76,6 +87,26 @@ public final class LiteralPrefilter: @unchecked Sendable {
     bucketLiterals.deallocate()
     literalBytes.deallocate()
     literalStarts.deallocate()
+    anchors.deallocate()
+  }
+
+  /// The start of the `windowLength`-byte window of `literal` whose 3-byte blocks log text
+  /// matches least: blocks with digits (timestamps, ids, counters) or spaces are everywhere
+  /// in logs, letters and punctuation of a word much less. The earliest of the best windows.
+  static func anchor(of literal: [UInt8], windowLength m: Int) -> Int {
+    guard literal.count > m else { return 0 }
+    func cost(_ byte: UInt8) -> Int { byte &- 0x30 < 10 ? 4 : byte == 0x20 ? 2 : 0 }
+    var best = 0
+    var bestCost = Int.max
+    for start in 0...(literal.count - m) {
+      var total = 0
+      for position in start..<(start + m) { total += cost(literal[position]) }
+      if total < bestCost {
+        best = start
+        bestCost = total
+      }
+    }
+    return best
   }
 
   /// The block hash: bytes OR 0x20 (folds ASCII case in one instruction; other bytes may
@@ -94,6 +125,16 @@ public final class LiteralPrefilter: @unchecked Sendable {
   /// may start in the one before: the comparison always reads the whole text, so nothing at a
   /// lane boundary is missed, and each lane reports only windows ending in its own range.
   public func scan(_ text: UnsafeBufferPointer<UInt8>, into hits: inout [LiteralHit]) {
+    let firstNew = hits.count
+    scanUnordered(text, into: &hits)
+    // A literal found by a later window is reported when that window ends: put hits back in
+    // order of their start.
+    if hasAnchoredLiterals && hits.count - firstNew > 1 {
+      hits[firstNew...].sort { $0.start != $1.start ? $0.start < $1.start : $0.literal < $1.literal }
+    }
+  }
+
+  private func scanUnordered(_ text: UnsafeBufferPointer<UInt8>, into hits: inout [LiteralHit]) {
     let m = windowLength
     let length = text.count
     guard length >= m, count > 0, let base = text.baseAddress else { return }
@@ -150,7 +191,7 @@ public final class LiteralPrefilter: @unchecked Sendable {
   private func compareBucket(
     _ key: Int, endingAt end: Int, in base: UnsafePointer<UInt8>, length: Int, hits: inout [LiteralHit]
   ) {
-    let start = end - windowLength + 1
+    let windowStart = end - windowLength + 1
     var slot = Int(bucketStarts[key])
     let last = Int(bucketStarts[key + 1])
     while slot < last {
@@ -158,7 +199,8 @@ public final class LiteralPrefilter: @unchecked Sendable {
       slot += 1
       let from = literalStarts[index]
       let literalLength = literalStarts[index + 1] - from
-      guard start + literalLength <= length else { continue }
+      let start = windowStart - anchors[index]
+      guard start >= 0, start + literalLength <= length else { continue }
       var offset = 0
       while offset < literalLength && fold[Int(base[start + offset])] == literalBytes[from + offset] { offset += 1 }
       if offset == literalLength { hits.append(LiteralHit(start: start, literal: index)) }

@@ -50,6 +50,8 @@ public struct IncidentBuilder {
     // Restarts: the instances' first lines after their crashes, within the incident.
     var restartsByService: [String: [Timestamp]] = [:]
     var startsByService: [String: [Timestamp]] = [:]
+    // The last time any service logged: how long a service that died stayed down, at least.
+    let logsEnd = activity.values.compactMap(\.lastSeen).max()
     var instancesByService: [String: Set<String>] = [:]
     for (id, record) in activity {
       let instance = serviceName(id)
@@ -90,7 +92,7 @@ public struct IncidentBuilder {
     for index in incidents.indices {
       (incidents[index].severity, incidents[index].severityReason) = severity(
         of: incidents[index], instances: instancesByService[ServiceName.normalized(incidents[index].service)] ?? [], findings: findings,
-        restartsByService: restartsByService)
+        restartsByService: restartsByService, logsEnd: logsEnd)
     }
     incidents.sort { left, right in
       if left.severity != right.severity { return left.severity > right.severity }
@@ -354,7 +356,8 @@ public struct IncidentBuilder {
   // MARK: Severity
 
   func severity(
-    of incident: Incident, instances: Set<String>, findings: [CorrelatedFinding], restartsByService: [String: [Timestamp]]
+    of incident: Incident, instances: Set<String>, findings: [CorrelatedFinding], restartsByService: [String: [Timestamp]],
+    logsEnd: Timestamp? = nil
   ) -> (Severity, String) {
     let count = incident.count
     let exits = incident.occurrences.count { $0.findingIndexes.contains { findings[$0].endedProcess } }
@@ -383,7 +386,15 @@ public struct IncidentBuilder {
       if exits > 0 {
         // An error the process died of (Node's uncaught-exception exit) is a crash.
         var reason = "\(count) occurrence(s); \(exits == 1 ? "one" : "\(exits)") ended the process"
-        if incident.restarts.count < exits { reason += ", and no restart followed the last" }
+        let lastExit = incident.occurrences.last { $0.findingIndexes.contains { findings[$0].endedProcess } }?.time
+        if incident.restarts.count < exits, let lastExit {
+          reason += ", and no restart followed the last"
+          // Down from then to the end of the logs: the service is out, not just failing.
+          if let logsEnd, logsEnd.millisecondsSinceEpoch - lastExit.millisecondsSinceEpoch >= allDownFor {
+            let minutes = (logsEnd.millisecondsSinceEpoch - lastExit.millisecondsSinceEpoch) / 60_000
+            return (.high, reason + " (down for \(minutes) min, to the end of the logs)")
+          }
+        }
         return exits >= crashLoopCount ? (.high, reason) : (.medium, reason)
       }
       return count >= crashLoopCount ? (.medium, "\(count) occurrences") : (.low, count == 1 ? "a single occurrence" : "\(count) occurrences")
