@@ -73,7 +73,8 @@ extension TriageCommand {
         .init(store: reader.spans, evidence: index.traces, findings: index.findings, serviceName: { services.name($0) }))
       // Filtered in place, and only when asked: a second array of every trace costs memory.
       if !filter.isEmpty { traces.removeAll { !filter.admits($0) } }
-      let report = TraceReport(traces: traces, store: reader.spans, findings: index.findings, serviceName: { services.name($0) })
+      var report = TraceReport(traces: traces, store: reader.spans, findings: index.findings, serviceName: { services.name($0) })
+      report.contextBreaks = TraceContextBreak.find(in: traces, store: reader.spans)
 
       if let wanted {
         let matches = traces.filter { $0.traceID == wanted || $0.traceID.lowerHalf == wanted.lowerHalf && (wanted.upperHalf == 0 || $0.traceID.upperHalf == 0) }

@@ -10,6 +10,8 @@ public struct TraceReport {
   public let store: SpanStore
   public let findings: [CorrelatedFinding]
   public let serviceName: (ServiceTable.ID) -> String
+  /// Services whose spans stopped continuing their callers' traces.
+  public var contextBreaks: [TraceContextBreak] = []
 
   public init(
     traces: [TraceAnalysis], store: SpanStore, findings: [CorrelatedFinding], serviceName: @escaping (ServiceTable.ID) -> String
@@ -155,6 +157,10 @@ public struct TraceReport {
         if !crashes.isEmpty { text += ", tied to " + crashes.sorted().joined(separator: ", ") }
         text += "\n"
       }
+    }
+    if !contextBreaks.isEmpty {
+      text += "\nContext lost:\n"
+      for contextBreak in contextBreaks { text += "  \(contextBreak.summary)\n" }
     }
     let inFlight = traces.filter { $0.status != .incomplete && $0.crash != nil }.sorted { $0.crashesInFlight > $1.crashesInFlight }
     if !inFlight.isEmpty {

@@ -181,6 +181,8 @@ import TriageTestSupport
     let lost = try #require(timeline.first { ($0["text"] as? String)?.contains("the trace context no longer reaches worker from api") == true })
     #expect(lost["kind"] as? String == "trace" && lost["time"] as? String == "2025-11-12T10:05:42.451Z")
     #expect((lost["text"] as? String)?.hasPrefix("worker started 10 trace(s) of its own at worker/export.run") == true)
+    let traces = try TriageProcess(["traces", "Samples/node-worker-otlp"])
+    #expect(traces.output.contains("Context lost:\n  worker started 10 trace(s) of its own at worker/export.run from 2025-11-12T10:05:42.451Z on"))
     // The recreate at 10:04 is a stop, not a crash.
     let recreate = try report.incident("terminated", on: "worker-1")
     expect(recreate, count: 1, first: "2025-11-12T10:04:30.900Z", last: "2025-11-12T10:04:30.900Z", severity: "info")
