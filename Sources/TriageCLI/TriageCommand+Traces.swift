@@ -71,10 +71,12 @@ extension TriageCommand {
       let analyzer = TraceAnalyzer()
       var traces = analyzer.analyze(
         .init(store: reader.spans, evidence: index.traces, findings: index.findings, serviceName: { services.name($0) }))
+      // Seen over every trace: a filter must not hide the traces that continued the caller.
+      let contextBreaks = TraceContextBreak.find(in: traces, store: reader.spans)
       // Filtered in place, and only when asked: a second array of every trace costs memory.
       if !filter.isEmpty { traces.removeAll { !filter.admits($0) } }
       var report = TraceReport(traces: traces, store: reader.spans, findings: index.findings, serviceName: { services.name($0) })
-      report.contextBreaks = TraceContextBreak.find(in: traces, store: reader.spans)
+      report.contextBreaks = contextBreaks
 
       if let wanted {
         let matches = traces.filter { $0.traceID == wanted || $0.traceID.lowerHalf == wanted.lowerHalf && (wanted.upperHalf == 0 || $0.traceID.upperHalf == 0) }

@@ -12,8 +12,9 @@ import TriageInput
 /// misses a literal.
 ///
 /// The tables live in raw buffers so the scan loop does no reference counting.
-/// - Complexity: O(n) per text with a small constant (sublinear on average); memory is a
-///   64 Ki-entry shift table, bucket lists and the literals.
+/// - Complexity: O(n) per text with a small constant (sublinear on average), plus putting
+///   the hits of anchored literals back in order (an insertion sort over nearly sorted hits);
+///   memory is a 64 Ki-entry shift table, bucket lists and the literals.
 public final class LiteralPrefilter: @unchecked Sendable {
   /// ASCII lower-casing table.
   private let fold: UnsafeMutableBufferPointer<UInt8>
@@ -130,7 +131,21 @@ public final class LiteralPrefilter: @unchecked Sendable {
     // A literal found by a later window is reported when that window ends: put hits back in
     // order of their start.
     if hasAnchoredLiterals && hits.count - firstNew > 1 {
-      hits[firstNew...].sort { $0.start != $1.start ? $0.start < $1.start : $0.literal < $1.literal }
+      // Out of order only by an anchor's offset (and at lane edges): an insertion sort in
+      // place is close to linear and allocates nothing.
+      hits.withUnsafeMutableBufferPointer { all in
+        var index = firstNew + 1
+        while index < all.count {
+          let hit = all[index]
+          var slot = index
+          while slot > firstNew && (all[slot - 1].start, all[slot - 1].literal) > (hit.start, hit.literal) {
+            all[slot] = all[slot - 1]
+            slot -= 1
+          }
+          all[slot] = hit
+          index += 1
+        }
+      }
     }
   }
 
@@ -186,7 +201,8 @@ public final class LiteralPrefilter: @unchecked Sendable {
     end += 1
   }
 
-  /// Compares in full the literals whose first `m` bytes end with the block ending at `end`.
+  /// Compares in full the literals whose indexed window of `m` bytes ends with the block
+  /// ending at `end` (a literal starts its anchor's offset before the window).
   @inline(__always)
   private func compareBucket(
     _ key: Int, endingAt end: Int, in base: UnsafePointer<UInt8>, length: Int, hits: inout [LiteralHit]

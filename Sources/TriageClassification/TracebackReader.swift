@@ -233,8 +233,10 @@ struct TracebackReader {
         if let arrow = message?.range(of: " ---> ") { message = String(message![..<arrow.lowerBound]) }
         // A stack inside a JSON string (`"stack":"Error: msg\n    at …"`): the message ends at
         // the first escaped line break or at the string's closing quote.
-        for end in ["\\n", "\",\"", "\"}"] {
-          if let cut = message?.range(of: end) { message = String(message![..<cut.lowerBound]) }
+        if line.contains("\":\"") {
+          for end in ["\\n", "\",\"", "\"}"] {
+            if let cut = message?.range(of: end) { message = String(message![..<cut.lowerBound]) }
+          }
         }
       }
       return (String(type), message?.isEmpty == true ? nil : message)

@@ -22,9 +22,10 @@ public struct CorrelatedFinding: Sendable {
   /// One of the first few findings of its kind: it keeps its text and all its captures (the
   /// others keep only the captures correlation reads).
   public var isExemplar = true
-  /// A runtime's own exception that a process survives (a Python MemoryError traceback, a
-  /// Java OutOfMemoryError, a Node `Error`), unlike an exit, a signal, the kernel's kill or a
-  /// runtime's fatal error (Go's `fatal error`, Node's heap report, Python's faulthandler).
+  /// An out-of-memory exception a process survives (a Python MemoryError traceback, a Java
+  /// OutOfMemoryError: an `oom` finding of a language in ``survivableLanguages``), unlike an
+  /// exit, a signal, the kernel's kill or a runtime's fatal error (Go's `fatal error`, Node's
+  /// heap report, Python's faulthandler).
   public var isRuntimeException = false
   /// Its event ended the process (Node's `Node.js v…` trailer after an uncaught error): the
   /// service went down with it, whatever its category.

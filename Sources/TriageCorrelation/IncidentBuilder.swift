@@ -10,8 +10,13 @@ import TriageUnwrapping
 ///
 /// Rules (each threshold is a property):
 /// - **Occurrence:** findings of one service within ``occurrenceWindow`` of a crash finding
-///   (`oom`, `segfault`, `killed`) are that crash, with its most specific category; a kernel
-///   OOM report (service `kernel`) joins the crash of the service killed within the window.
+///   (`oom`, `segfault`, `killed`), its supervisor's restart line included, are that crash,
+///   with its most specific category; a kernel OOM report (service `kernel`) joins the crash
+///   of the service killed within the window, else belongs to its pod (by cgroup UID) or its
+///   victim; a child's crash belongs to the child. A stop's lines are one occurrence. Undated
+///   evidence a few lines apart in one source is one occurrence, and evidence of its
+///   instance's latest dated crash or stop when there is one. Copies of a line read through
+///   two files count once.
 /// - **Incident:** crashes group by service (replicas together: `worker-1`, `worker-2` are
 ///   `worker`) and category; other findings also by fingerprint. A gap longer than
 ///   ``quietGap`` starts a new incident.
@@ -20,12 +25,13 @@ import TriageUnwrapping
 ///   ``crashLoopCount`` crashes within ``crashLoopWindow`` → `high`; a crash, a crash loop
 ///   message, a deadlock, missing configuration or binary, stale heartbeats → `medium`;
 ///   connection refused, timeouts, tracebacks → `medium` from ``crashLoopCount`` occurrences,
-///   else `low`; graceful terminations → `info`.
+///   else `low`, and `high` when the process exited on one and stayed down to the end of the
+///   logs; graceful terminations → `info`.
 /// - **Cause:** a later incident follows from the earliest crash or stop of another service
 ///   when it is a refused connection naming that service (host or dependency), or a timeout
 ///   naming it, starting at most ``causeLead`` before it and while it was down. Every link
 ///   carries its evidence.
-/// - Complexity: O(f log f) for f findings.
+/// - Complexity: O(f log f) for f findings (the copy search: O(k log k) for those with text).
 public struct IncidentBuilder {
   public var occurrenceWindow: Int64 = 10_000
   public var quietGap: Int64 = 60 * 60_000
@@ -139,7 +145,13 @@ public struct IncidentBuilder {
       report.removeAll()
     }
     for index in unexplained {
-      if let last = report.last, findings[index].time!.millisecondsSinceEpoch - findings[last].time!.millisecondsSinceEpoch > 1_000 { assignVictim() }
+      // A report opens with `invoked oom-killer`; without one, a second's gap ends it.
+      if let last = report.last,
+        findings[index].signature == "oom.kernel-invoked-oom-killer"
+          || findings[index].time!.millisecondsSinceEpoch - findings[last].time!.millisecondsSinceEpoch > 1_000
+      {
+        assignVictim()
+      }
       report.append(index)
     }
     assignVictim()
@@ -219,8 +231,11 @@ public struct IncidentBuilder {
 
   /// Findings that are copies of another: the same line read twice through different files
   /// (a `docker compose logs` capture and the kubelet's files of the same container): same
-  /// text, signature and service (replicas aside), from another source, within a second.
+  /// text, signature and instance (or one instance under compose's and kubelet's names), from
+  /// another source, within a second. Only findings that kept their text (the first 5,000 and
+  /// the exemplars) can be told copies.
   /// - Returns: copy → original.
+  /// - Complexity: O(k log k) for the k findings with text.
   static func copies(_ findings: [CorrelatedFinding], owner: [String]) -> [Int: Int] {
     struct Key: Hashable {
       let signature: String
@@ -235,13 +250,19 @@ public struct IncidentBuilder {
       let finding = findings[index]
       let key = Key(signature: finding.signature, service: ServiceName.normalized(owner[index]), text: finding.text)
       let time = finding.time!.millisecondsSinceEpoch
-      if let original = seen[key]?.last(where: {
-        findings[$0].source != finding.source && time - findings[$0].time!.millisecondsSinceEpoch <= 1_000
-      }) {
-        copies[index] = copies[original] ?? original
-        continue
+      // Newest first; the list is in time order, so the search stops past a second.
+      for original in (seen[key] ?? []).reversed() {
+        guard time - findings[original].time!.millisecondsSinceEpoch <= 1_000 else { break }
+        // The same instance, or one instance named two ways (compose's `worker-1`, kubelet's
+        // `worker-7d9f8b6c5-x2x9k`); two replicas in two files are not copies of each other.
+        let sameInstance = owner[original] == owner[index]
+          || (ServiceName.deploymentName(ofPod: owner[original]) == nil) != (ServiceName.deploymentName(ofPod: owner[index]) == nil)
+        if findings[original].source != finding.source && sameInstance {
+          copies[index] = copies[original] ?? original
+          break
+        }
       }
-      seen[key, default: []].append(index)
+      if copies[index] == nil { seen[key, default: []].append(index) }
     }
     return copies
   }
@@ -271,16 +292,25 @@ public struct IncidentBuilder {
     }
     // An undated restart-loop report (a `BackOff` event: `kubectl get events` shows ages, not
     // times) of an instance whose crashes are dated is evidence of its last crash.
-    for key in keys where key.category == .crashloop {
-      for undated in groups[key]!.indices.reversed() where groups[key]![undated].time == nil {
-        let instance = groups[key]![undated].service
-        guard let deathKey = keys.first(where: { $0.service == key.service && $0.category.isProcessDeath }),
-          let dated = groups[deathKey]!.indices.filter({ groups[deathKey]![$0].time != nil && groups[deathKey]![$0].service == instance })
-            .max(by: { groups[deathKey]![$0].time! < groups[deathKey]![$1].time! })
-        else { continue }
-        groups[deathKey]![dated].findingIndexes += groups[key]![undated].findingIndexes
-        groups[key]!.remove(at: undated)
+    // Per instance, its latest dated crash (across the death categories).
+    var latestCrash: [String: (key: Key, position: Int)] = [:]
+    for key in keys where key.category.isProcessDeath {
+      for (position, occurrence) in groups[key]!.enumerated() {
+        guard let time = occurrence.time else { continue }
+        if let current = latestCrash[occurrence.service], groups[current.key]![current.position].time! >= time { continue }
+        latestCrash[occurrence.service] = (key, position)
       }
+    }
+    for key in keys where key.category == .crashloop {
+      var kept: [Occurrence] = []
+      for occurrence in groups[key]! {
+        if occurrence.time == nil, let crash = latestCrash[occurrence.service] {
+          groups[crash.key]![crash.position].findingIndexes += occurrence.findingIndexes
+        } else {
+          kept.append(occurrence)
+        }
+      }
+      groups[key] = kept
     }
     var incidents: [Incident] = []
     for key in keys where !groups[key]!.isEmpty {
@@ -289,14 +319,19 @@ public struct IncidentBuilder {
       // an events table's `Killing`) of a service whose crashes or stops are also dated repeats
       // one of them: it is evidence of the last dated one of its instance, not another.
       if key.category.isProcessDeath || key.category == .terminated {
-        for undated in members.indices.reversed() where members[undated].time == nil {
-          let instance = members[undated].service
-          guard let dated = members.indices.filter({ members[$0].time != nil && members[$0].service == instance })
-            .max(by: { members[$0].time! < members[$1].time! })
-          else { continue }
-          members[dated].findingIndexes += members[undated].findingIndexes
-          members.remove(at: undated)
+        var latest: [String: Int] = [:]
+        for (position, member) in members.enumerated() {
+          guard let time = member.time else { continue }
+          if let current = latest[member.service], members[current].time! >= time { continue }
+          latest[member.service] = position
         }
+        var merged: [Bool] = Array(repeating: false, count: members.count)
+        for position in members.indices where members[position].time == nil {
+          guard let dated = latest[members[position].service] else { continue }
+          members[dated].findingIndexes += members[position].findingIndexes
+          merged[position] = true
+        }
+        members = members.indices.filter { !merged[$0] }.map { members[$0] }
       }
       let sorted = members.sorted { left, right in
         let (a, b) = (left.time?.millisecondsSinceEpoch ?? .min, right.time?.millisecondsSinceEpoch ?? .min)
@@ -387,12 +422,12 @@ public struct IncidentBuilder {
         // An error the process died of (Node's uncaught-exception exit) is a crash.
         var reason = "\(count) occurrence(s); \(exits == 1 ? "one" : "\(exits)") ended the process"
         let lastExit = incident.occurrences.last { $0.findingIndexes.contains { findings[$0].endedProcess } }?.time
-        if incident.restarts.count < exits, let lastExit {
+        if let lastExit, !incident.restarts.contains(where: { $0 > lastExit }) {
           reason += ", and no restart followed the last"
           // Down from then to the end of the logs: the service is out, not just failing.
           if let logsEnd, logsEnd.millisecondsSinceEpoch - lastExit.millisecondsSinceEpoch >= allDownFor {
-            let minutes = (logsEnd.millisecondsSinceEpoch - lastExit.millisecondsSinceEpoch) / 60_000
-            return (.high, reason + " (down for \(minutes) min, to the end of the logs)")
+            let seconds = (logsEnd.millisecondsSinceEpoch - lastExit.millisecondsSinceEpoch) / 1_000
+            return (.high, reason + " (down for " + (seconds < 60 ? "\(seconds) s" : "\(seconds / 60) min") + ", to the end of the logs)")
           }
         }
         return exits >= crashLoopCount ? (.high, reason) : (.medium, reason)

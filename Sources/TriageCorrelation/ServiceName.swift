@@ -17,6 +17,16 @@ enum ServiceName {
     return text
   }
 
+  /// Whether `name` is `base` with a server suffix (`rabbitmq-server`, `postgres-16-main`,
+  /// `redis-primary`): not any longer name (`postgres-exporter`, `api-gateway` are other services).
+  static func isServerName(_ name: String, of base: String) -> Bool {
+    guard name.hasPrefix(base + "-") else { return false }
+    let parts = name.dropFirst(base.count + 1).split(separator: "-")
+    return !parts.isEmpty && parts.allSatisfy { part in
+      ["server", "main", "primary", "master", "leader"].contains(part) || part.allSatisfy { $0.isNumber || $0 == "." }
+    }
+  }
+
   /// A Deployment's pod (`scan-worker-6f9c7d8b5-x7k2p`: the ReplicaSet's template hash, then
   /// five random characters, both from Kubernetes' alphabet without vowels) without its two
   /// generated parts; nil for other names.
@@ -38,6 +48,6 @@ enum ServiceName {
     let b = normalized(right)
     guard !a.isEmpty, !b.isEmpty else { return false }
     return a == b || a.hasSuffix("-" + b) || a.hasSuffix("_" + b) || b.hasSuffix("-" + a) || b.hasSuffix("_" + a)
-      || a.hasPrefix(b + "-") || b.hasPrefix(a + "-")
+      || isServerName(a, of: b) || isServerName(b, of: a)
   }
 }

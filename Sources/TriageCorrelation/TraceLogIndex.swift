@@ -114,12 +114,17 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
 
   /// The first 400 bytes of an event, or, when its match lies beyond them (the `FATAL ERROR`
   /// line after V8's GC report, the exception after Flask's frames), the event's first line,
-  /// `…`, and 400 bytes from the matched line on.
+  /// `…`, and 400 bytes from the matched line on (from 80 bytes before the match, when it lies
+  /// in the event's first line).
   static func evidence(_ text: UnsafeBufferPointer<UInt8>, matchedAt offset: Int) -> String {
     let limit = 400
     guard offset >= limit - 80, offset < text.count else { return String(decoding: text.prefix(limit), as: UTF8.self) }
     var lineStart = offset
     while lineStart > 0 && text[lineStart - 1] != 0x0A { lineStart -= 1 }
+    if lineStart == 0 {
+      // A match far into one long line (a JSON log's `"stack":"…"`): from a little before it.
+      return "…" + String(decoding: text[(offset - 80)...].prefix(limit), as: UTF8.self)
+    }
     let firstLine = text.prefix { $0 != 0x0A }.prefix(160)
     return String(decoding: firstLine, as: UTF8.self) + "\n…\n" + String(decoding: text[lineStart...].prefix(limit), as: UTF8.self)
   }

@@ -1,6 +1,6 @@
 /// Receives the physical lines of a source, in order.
 public protocol LineSink {
-  /// One physical line without its terminator (`\n`, or `\r\n`).
+  /// One physical line without its terminator (`\n`, `\r\n`, or `\r` in a CR-only source).
   /// - Parameters:
   ///   - line: the bytes; valid only during the call.
   ///   - number: the 1-based physical line number in the source.
@@ -12,7 +12,8 @@ public protocol LineSink {
 public struct FramingCounts: Sendable, Equatable {
   /// Bytes read (after decompression).
   public var bytes = 0
-  /// Physical lines: every `\n`, plus a last line without one.
+  /// Physical lines: every line end (`\n`, or `\r` in a CR-only source), plus a last line
+  /// without one.
   public var lines = 0
   /// Lines longer than the cap: kept cut at the cap.
   public var cutLines = 0
@@ -77,7 +78,10 @@ public final class LineFramer {
 
     @inline(__always) func deliver(_ from: Int, _ to: Int, cut: Bool) {
       var stop = to
+      var from = from
       if !cut && stop > from && base[stop - 1] == 0x0D && terminator == 0x0A { stop -= 1 }
+      // CR mode in a source that turns to CRLF later (a long progress bar, then logs).
+      if terminator == 0x0D && from < stop && base[from] == 0x0A { from += 1 }
       lineNumber += 1
       sink.consume(line: UnsafeBufferPointer(start: base + from, count: stop - from), number: lineNumber, wasCut: cut)
     }

@@ -401,6 +401,8 @@ public struct RecordUnwrapper {
 
   // MARK: - Helpers
 
+  private static let serviceSuffix = Array(".service".utf8)
+
   /// The unit a systemd line is about (`worker@2` for `worker@2.service: …`, `Stopping
   /// worker@2.service - Worker…`), when the identifier is `systemd` and the message starts
   /// with a service unit's name, alone or after Starting/Started/Stopping/Stopped.
@@ -415,7 +417,7 @@ public struct RecordUnwrapper {
     while index < payload.count && index < 128 {
       let byte = payload[index]
       if start > 0 && byte == 0x20 || byte == UInt8(ascii: ":") && start == 0 {
-        let suffix = Array(".service".utf8)
+        let suffix = Self.serviceSuffix
         guard index - start > suffix.count, payload.slice(index - suffix.count, index).elementsEqual(suffix) else { return nil }
         return payload.slice(start, index - suffix.count)
       }

@@ -140,7 +140,8 @@ struct StructuredFieldReader {
       let role = FieldRole.of(key)
       switch role {
       case .loggerName:
-        if value.kind == .string, !value.hasEscapes, value.raw.count > 0 { loggerName = value.raw }
+        // The logger's own `name` comes first; a logged object's `name` later is not it.
+        if loggerName == nil, value.kind == .string, !value.hasEscapes, value.raw.count > 0 { loggerName = value.raw }
       case .level:
         if record.level == nil, value.kind == .number { numericLevel = true }
         fallthrough
