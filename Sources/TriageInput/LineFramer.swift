@@ -149,7 +149,7 @@ public final class LineFramer {
         // Keep what was read: the partial last line is delivered, the counts are exact.
         if !styleKnown { chooseLineEnd() }
         deliverLines()
-        if start < end && !discarding { deliver(start, end, cut: false) }
+        if start < end && !discarding && !(terminator == 0x0D && end - start == 1 && base[start] == 0x0A) { deliver(start, end, cut: false) }
         counts.lines = lineNumber
         throw error
       }
@@ -165,7 +165,7 @@ public final class LineFramer {
     }
     if !styleKnown { chooseLineEnd() }
     deliverLines()
-    if start < end && !discarding { deliver(start, end, cut: false) }
+    if start < end && !discarding && !(terminator == 0x0D && end - start == 1 && base[start] == 0x0A) { deliver(start, end, cut: false) }
     counts.lines = lineNumber
   }
 }

@@ -19,6 +19,8 @@ import Testing
     #expect(ServiceName.matches("worker", "tickets-worker-1"))
     #expect(ServiceName.matches("scan-worker", "scan-worker-7d4b9c6f5-q2w8r"))
     #expect(!ServiceName.matches("redis", "rediscover"))
+    #expect(!ServiceName.matches("postgres", "postgres-exporter") && !ServiceName.matches("api", "api-gateway"))
+    #expect(ServiceName.matches("redis", "redis-primary"))
     #expect(!ServiceName.matches("api", "worker"))
   }
 }

@@ -82,5 +82,10 @@ func referenceLines(_ bytes: [UInt8]) -> [[UInt8]] {
     var mixed = LineCollector()
     _ = try LineFramer().frame(ChunkedByteStream(Array(long.utf8), chunkSize: chunkSize), into: &mixed)
     #expect(mixed.lines.count == 2)
+    // CR mode chosen by a long progress bar, then CRLF lines: no line starts with the LF.
+    let crlfLater = String(repeating: "progress 10%\r", count: 400) + "one\r\ntwo\r\n"
+    var later = LineCollector()
+    _ = try LineFramer().frame(ChunkedByteStream(Array(crlfLater.utf8), chunkSize: chunkSize), into: &later)
+    #expect(later.lines.suffix(2).map { String(decoding: $0.0, as: UTF8.self) } == ["one", "two"])
   }
 }

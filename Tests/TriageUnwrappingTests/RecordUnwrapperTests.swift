@@ -181,6 +181,7 @@ func unwrap(_ line: String, source: String = "captured.txt") -> Unwrapped { unwr
     #expect(unwrap(#"{"name":"render","hostname":"h","pid":7,"level":30,"msg":"x","time":"2025-11-19T10:00:00.000Z","v":0}"#).service == "render")
     #expect(unwrap(#"{"level":"info","name":"GET /users","msg":"x"}"#).service == nil)
     #expect(unwrap(#"{"level":30,"name":"worker","service":"api","msg":"x"}"#).service == "api")
+    #expect(unwrap(#"{"level":30,"name":"billing","user":"x","name":"Alice","msg":"x"}"#).service == "billing")
   }
 
   @Test func malformedJSONIsText() {
