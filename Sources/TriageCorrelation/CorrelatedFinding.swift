@@ -30,6 +30,9 @@ public struct CorrelatedFinding: Sendable {
   /// Its event ended the process (Node's `Node.js v…` trailer after an uncaught error): the
   /// service went down with it, whatever its category.
   public var endedProcess = false
+  /// The thread its event ended (an uncaught exception in a thread the process outlives:
+  /// a listener or consumer that silently stops working).
+  public var deadThread: String?
   /// For exemplars: the first lines of the events before it in its source (`--context`).
   public var context: [String] = []
   /// The signature's fingerprint: it groups the same bug.

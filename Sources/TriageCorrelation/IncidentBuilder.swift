@@ -418,6 +418,11 @@ public struct IncidentBuilder {
       if exits > 0 { return (.medium, "\(incident.category.rawValue) stops the work until fixed; the process exited on it") }
       return (.medium, "\(incident.category.rawValue) stops the work until fixed")
     case .connectionRefused, .timeout, .traceback:
+      let threads = Set(incident.findingIndexes.compactMap { findings[$0].deadThread }).sorted()
+      if exits == 0 && !threads.isEmpty {
+        // A thread that died of it stopped working while its process lived on.
+        return (.medium, "\(count) occurrence(s); thread \(threads.joined(separator: ", ")) died of it (the process lived on without it)")
+      }
       if exits > 0 {
         // An error the process died of (Node's uncaught-exception exit) is a crash.
         var reason = "\(count) occurrence(s); \(exits == 1 ? "one" : "\(exits)") ended the process"
@@ -518,10 +523,15 @@ public struct IncidentBuilder {
       let name = named.first { candidate in ServiceName.matches(candidate, causeIncident.service) || causeIncident.services.contains { ServiceName.matches(candidate, $0) } } ?? causeIncident.service
       let lead = Double(start - (causeIncident.firstSeen?.millisecondsSinceEpoch ?? start)) / 1000
       let what = incident.category == .connectionRefused ? "connections to \(name) were refused" : "calls to \(name) timed out"
+      let how = causeIncident.category == .terminated ? "stopped" : "crashed (\(causeIncident.category.rawValue))"
+      let causeServices = causeIncident.services.joined(separator: ", ")
       incidents[index].causedBy = (
         causeIncident.id,
-        "\(what) from \(incident.services.joined(separator: ", ")) \(lead.formatted1)s after \(causeIncident.services.joined(separator: ", ")) "
-          + (causeIncident.category == .terminated ? "stopped" : "crashed (\(causeIncident.category.rawValue))")
+        "\(what) from \(incident.services.joined(separator: ", ")) "
+          + (lead >= 0
+            ? "\(lead.formatted1)s after \(causeServices) \(how)"
+            // The crash is dated by the line that reports it, on the restart, after the refusals.
+            : "while \(causeServices) was down: it \(how), as it reported \((-lead).formatted1)s later")
       )
     }
   }

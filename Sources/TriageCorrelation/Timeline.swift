@@ -60,6 +60,16 @@ public enum Timeline {
         entries.append(TimelineEntry(time: restart, service: incident.service, kind: .restart, text: "\(incident.service) logs again after the crash", incidentID: incident.id))
       }
     }
+    // Threads that died while their process lived on (a listener that stopped listening).
+    for incident in incidents {
+      for occurrence in incident.occurrences {
+        guard let index = occurrence.findingIndexes.first(where: { findings[$0].deadThread != nil }) else { continue }
+        entries.append(
+          TimelineEntry(
+            time: findings[index].time ?? occurrence.time, service: occurrence.service, kind: .error,
+            text: "thread \(findings[index].deadThread!) died on \(incident.category.rawValue): \(findings[index].title)", incidentID: incident.id))
+      }
+    }
     for group in TraceAnalyzer.stoppedAt(traces) {
       let members = traces.filter { $0.status == .incomplete && $0.lastSpan == group.span }
       let time = members.compactMap(\.end).max() ?? members.compactMap(\.start).max()

@@ -133,6 +133,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
     var indexes: [Int] = []
     let correlationKeys = eventFindings.isEmpty ? [] : Self.correlationKeys
     let endedProcess = !eventFindings.isEmpty && ProcessExit.ends(event)
+    let deadThread = eventFindings.isEmpty ? nil : ProcessExit.deadThread(event)
     for finding in eventFindings {
       indexes.append(findings.count)
       // The first few findings of each kind keep their text and captures (the exemplars a
@@ -149,6 +150,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
         traceID: event.traceID, text: isWhole ? Self.evidence(event.text, matchedAt: finding.matchOffset) : "")
       kept.isExemplar = isExemplar
       kept.endedProcess = endedProcess
+      kept.deadThread = deadThread
       if isExemplar && contextEvents > 0 { kept.context = recentLines(before: event.time) }
       if let redact {
         kept.text = kept.text.isEmpty ? "" : redact(kept.text)

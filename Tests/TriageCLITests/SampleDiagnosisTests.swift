@@ -142,6 +142,10 @@ import TriageTestSupport
     let executorRefused = try report.incident("connection-refused", on: "executor")
     #expect(executorRefused["first_seen"] as? String == "2025-11-12T10:02:04.000Z" && executorRefused["last_seen"] as? String == "2025-11-12T10:02:17.000Z")
     #expect(executorRefused["caused_by"] as? String == rabbit["id"] as? String)
+    // The turning point: the completion listener's thread died of it, and the executor lived on without it.
+    #expect((executorRefused["severity_reason"] as? String)?.hasSuffix("thread completion-listener died of it (the process lived on without it)") == true)
+    let timeline = report.document["timeline"] as? [[String: Any]] ?? []
+    #expect(timeline.contains { $0["time"] as? String == "2025-11-12T10:02:13.000Z" && ($0["text"] as? String)?.hasPrefix("thread completion-listener died") == true })
     let workersRefused = try report.incident("connection-refused", on: "worker")
     expect(workersRefused, count: 12, first: "2025-11-12T10:02:04.000Z", last: "2025-11-12T10:02:20.000Z", severity: "medium")
     #expect(workersRefused["caused_by"] as? String == rabbit["id"] as? String)
