@@ -3,8 +3,7 @@ import TriageInput
 /// Finds which of many literals occur in a text, in one pass, ignoring ASCII case.
 ///
 /// Wu–Manber with 3-byte blocks: a window as long as the shortest literal (`m`, at most 16)
-/// slides over the text, and each literal is indexed by its `m` bytes least like log text
-/// (no digits, few spaces: `EINV0042 invoice failed` by `invoice `, not `einv0042`); a hash of the window's last three bytes indexes a shift table that
+/// slides over the text; a hash of the window's last three bytes indexes a shift table that
 /// says how far the window may jump without skipping a possible match. Only where the shift is
 /// 0 are the literals ending in that block compared, in full. On ordinary log text most windows
 /// jump many bytes, so the cost grows with the text, hardly with the number of literals. It
@@ -12,9 +11,8 @@ import TriageInput
 /// misses a literal.
 ///
 /// The tables live in raw buffers so the scan loop does no reference counting.
-/// - Complexity: O(n) per text with a small constant (sublinear on average), plus putting
-///   the hits of anchored literals back in order (an insertion sort over nearly sorted hits);
-///   memory is a 64 Ki-entry shift table, bucket lists and the literals.
+/// - Complexity: O(n) per text with a small constant (sublinear on average); memory is a
+///   64 Ki-entry shift table, bucket lists and the literals.
 public final class LiteralPrefilter: @unchecked Sendable {
   /// ASCII lower-casing table.
   private let fold: UnsafeMutableBufferPointer<UInt8>
@@ -25,10 +23,6 @@ public final class LiteralPrefilter: @unchecked Sendable {
   private let literalBytes: UnsafeMutableBufferPointer<UInt8>
   private let literalStarts: UnsafeMutableBufferPointer<Int>
   private let windowLength: Int
-  /// Per literal: where its indexed window of `windowLength` bytes starts.
-  private let anchors: UnsafeMutableBufferPointer<Int>
-  /// Whether some literal is indexed by a window after its start (its hits need sorting).
-  private var hasAnchoredLiterals = false
 
   /// The number of literals.
   public let count: Int
@@ -46,19 +40,13 @@ public final class LiteralPrefilter: @unchecked Sendable {
     shifts = .allocate(capacity: 65536)
     shifts.initialize(repeating: UInt8(m - 2))
     var buckets: [Int: [UInt32]] = [:]
-    anchors = .allocate(capacity: max(folded.count, 1))
-    anchors.initialize(repeating: 0)
     for (index, literal) in folded.enumerated() where literal.count >= 3 {
-      // The literal is found by m of its bytes: the window whose blocks are rarest in logs.
-      let anchor = Self.anchor(of: literal, windowLength: m)
-      anchors[index] = anchor
-      if anchor > 0 { hasAnchoredLiterals = true }
-      // Blocks of that window, ending at position q (2…m-1) of the window.
+      // Blocks of the literal's first m bytes, ending at position q (2…m-1).
       for q in 2..<m {
-        let key = Self.hash(literal[anchor + q - 2], literal[anchor + q - 1], literal[anchor + q])
+        let key = Self.hash(literal[q - 2], literal[q - 1], literal[q])
         shifts[key] = min(shifts[key], UInt8(m - 1 - q))
       }
-      buckets[Self.hash(literal[anchor + m - 3], literal[anchor + m - 2], literal[anchor + m - 1]), default: []].append(UInt32(index))
+      buckets[Self.hash(literal[m - 3], literal[m - 2], literal[m - 1]), default: []].append(UInt32(index))
     }
     bucketStarts = .allocate(capacity: 65537)
     var flat: [UInt32] = []
@@ -88,26 +76,6 @@ public final class LiteralPrefilter: @unchecked Sendable {
     bucketLiterals.deallocate()
     literalBytes.deallocate()
     literalStarts.deallocate()
-    anchors.deallocate()
-  }
-
-  /// The start of the `windowLength`-byte window of `literal` whose 3-byte blocks log text
-  /// matches least: blocks with digits (timestamps, ids, counters) or spaces are everywhere
-  /// in logs, letters and punctuation of a word much less. The earliest of the best windows.
-  static func anchor(of literal: [UInt8], windowLength m: Int) -> Int {
-    guard literal.count > m else { return 0 }
-    func cost(_ byte: UInt8) -> Int { byte &- 0x30 < 10 ? 4 : byte == 0x20 ? 2 : 0 }
-    var best = 0
-    var bestCost = Int.max
-    for start in 0...(literal.count - m) {
-      var total = 0
-      for position in start..<(start + m) { total += cost(literal[position]) }
-      if total < bestCost {
-        best = start
-        bestCost = total
-      }
-    }
-    return best
   }
 
   /// The block hash: bytes OR 0x20 (folds ASCII case in one instruction; other bytes may
@@ -126,30 +94,6 @@ public final class LiteralPrefilter: @unchecked Sendable {
   /// may start in the one before: the comparison always reads the whole text, so nothing at a
   /// lane boundary is missed, and each lane reports only windows ending in its own range.
   public func scan(_ text: UnsafeBufferPointer<UInt8>, into hits: inout [LiteralHit]) {
-    let firstNew = hits.count
-    scanUnordered(text, into: &hits)
-    // A literal found by a later window is reported when that window ends: put hits back in
-    // order of their start.
-    if hasAnchoredLiterals && hits.count - firstNew > 1 {
-      // Out of order only by an anchor's offset (and at lane edges): an insertion sort in
-      // place is close to linear and allocates nothing.
-      hits.withUnsafeMutableBufferPointer { all in
-        var index = firstNew + 1
-        while index < all.count {
-          let hit = all[index]
-          var slot = index
-          while slot > firstNew && (all[slot - 1].start, all[slot - 1].literal) > (hit.start, hit.literal) {
-            all[slot] = all[slot - 1]
-            slot -= 1
-          }
-          all[slot] = hit
-          index += 1
-        }
-      }
-    }
-  }
-
-  private func scanUnordered(_ text: UnsafeBufferPointer<UInt8>, into hits: inout [LiteralHit]) {
     let m = windowLength
     let length = text.count
     guard length >= m, count > 0, let base = text.baseAddress else { return }
@@ -201,13 +145,12 @@ public final class LiteralPrefilter: @unchecked Sendable {
     end += 1
   }
 
-  /// Compares in full the literals whose indexed window of `m` bytes ends with the block
-  /// ending at `end` (a literal starts its anchor's offset before the window).
+  /// Compares in full the literals whose first `m` bytes end with the block ending at `end`.
   @inline(__always)
   private func compareBucket(
     _ key: Int, endingAt end: Int, in base: UnsafePointer<UInt8>, length: Int, hits: inout [LiteralHit]
   ) {
-    let windowStart = end - windowLength + 1
+    let start = end - windowLength + 1
     var slot = Int(bucketStarts[key])
     let last = Int(bucketStarts[key + 1])
     while slot < last {
@@ -215,8 +158,7 @@ public final class LiteralPrefilter: @unchecked Sendable {
       slot += 1
       let from = literalStarts[index]
       let literalLength = literalStarts[index + 1] - from
-      let start = windowStart - anchors[index]
-      guard start >= 0, start + literalLength <= length else { continue }
+      guard start + literalLength <= length else { continue }
       var offset = 0
       while offset < literalLength && fold[Int(base[start + offset])] == literalBytes[from + offset] { offset += 1 }
       if offset == literalLength { hits.append(LiteralHit(start: start, literal: index)) }
