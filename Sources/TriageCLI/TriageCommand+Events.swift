@@ -54,7 +54,7 @@ extension TriageCommand {
           _ = Self.read(paths, with: reader, classifier: classifier, filter: filter, into: EventJSONWriter(output: writer, services: reader.services))
         case .text:
           _ = Self.read(
-            paths, with: reader, classifier: classifier,
+            paths, with: reader, classifier: classifier, filter: filter,
             into: EventTextWriter(output: writer, services: reader.services, usesColor: usesColor))
         }
         writer.flush()
@@ -68,7 +68,7 @@ extension TriageCommand {
     /// Without a filter the reader feeds the classifying sink directly: a filtering layer costs
     /// about 3% of `--stats` even when it lets everything through.
     static func read<Sink: ClassifiedEventSink>(
-      _ paths: [String], with reader: EventReader, classifier: Classifier?, filter: EventFilter = EventFilter(), into sink: Sink
+      _ paths: [String], with reader: EventReader, classifier: Classifier?, filter: EventFilter, into sink: Sink
     ) -> Sink {
       if let classifier {
         let concurrent = ConcurrentClassifyingSink(inner: sink, classifier: classifier)

@@ -154,6 +154,14 @@ struct TriageProcess {
     #expect(event["text"] as? String == "clear red bell\u{07} nul\u{0} <script>x</script>")
   }
 
+  /// The filters apply to the text view as to JSON and `--stats`.
+  @Test func theTextViewIsFilteredToo() throws {
+    let run = try TriageProcess(["events", "--color", "never", "--service", "api", compose])
+    #expect(run.status == 0)
+    #expect(run.output.contains("  api-1  "))
+    #expect(!run.output.contains("  worker-1  ") && !run.output.contains("  postgres-1  "))
+  }
+
   @Test func badOptionsAreUsageErrors() throws {
     let run = try TriageProcess(["events", "--max-line-length", "10", compose])
     #expect(run.status == 64)
