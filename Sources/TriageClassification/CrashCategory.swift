@@ -54,6 +54,18 @@ public enum PatternScope: String, Sendable, Codable {
 }
 
 /// Extra meaning a pattern's captures carry.
+/// What a pattern's line is in the story of a crash, beyond its category (docs/patterns.md,
+/// `role:`), for correlation to weigh it.
+public enum PatternRole: String, Sendable, Codable {
+  case none
+  /// The first line of a kernel OOM report (`X invoked oom-killer`): it names the task that
+  /// was allocating, not the victim, and a new report starts with it.
+  case oomReportStart = "oom-report-start"
+  /// A crash the process reports when it starts again (`database system was not properly
+  /// shut down`): the line is dated at the restart, and is the restart.
+  case toldOnRestart = "told-on-restart"
+}
+
 public enum PatternInterpretation: String, Sendable, Codable {
   case none
   /// The category comes from the captured `exit_code` or `signal` (docs/patterns.md).

@@ -24,6 +24,8 @@ public struct Pattern: Sendable {
   public var literals: [String]
   public var ignoresCase: Bool
   public var interpretation: PatternInterpretation
+  /// What the line is in a crash's story, for correlation (`role:`, optional).
+  public var role: PatternRole = .none
   /// For stack-trace patterns: the trace languages (``TraceLanguage`` names) it applies to;
   /// the pattern then runs only on events assembled as a trace of one of them.
   public var languages: [String]?

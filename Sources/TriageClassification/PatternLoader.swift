@@ -114,7 +114,7 @@ public enum PatternLoader {
         file: file, line: line,
         message: "\(id): its longest literal has fewer than 8 bytes; the prefilter anchors on it, so give at least one literal of 8 or more bytes (the rarest text every match contains).")
     }
-    return Pattern(
+    var pattern = Pattern(
       id: id,
       category: try choice("category", CrashCategory.self),
       title: try text("title")!,
@@ -132,6 +132,8 @@ public enum PatternLoader {
       location: location,
       family: family
     )
+    pattern.role = try choice("role", PatternRole.self, default: PatternRole.none)
+    return pattern
   }
 
   static func line(of error: YamlError) -> Int? {

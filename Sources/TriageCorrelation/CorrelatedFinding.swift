@@ -39,6 +39,7 @@ public struct CorrelatedFinding: Sendable {
   public var fingerprint = ""
 
   public var signature: String { compiled.pattern.id }
+  public var role: PatternRole { compiled.pattern.role }
   public var title: String { compiled.pattern.title }
   /// What to check next.
   public var remediation: String { compiled.pattern.remediation }

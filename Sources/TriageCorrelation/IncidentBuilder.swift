@@ -78,7 +78,7 @@ public struct IncidentBuilder {
         else { continue }
         // A crash told by the restarted process itself (postgres's `not properly shut down`):
         // that line is the restart.
-        if occurrence.findingIndexes.allSatisfy({ Self.toldOnRestart.contains(findings[$0].signature) }) {
+        if occurrence.findingIndexes.allSatisfy({ findings[$0].role == .toldOnRestart }) {
           restarts.append(time)
           continue
         }
@@ -139,7 +139,7 @@ public struct IncidentBuilder {
     var report: [Int] = []
     func assignVictim() {
       let pod = report.lazy.compactMap { findings[$0].captures["pod_uid"] }.compactMap { podOfUID[$0] }.first
-      let victim = pod ?? report.lazy.filter { findings[$0].signature != "oom.kernel-invoked-oom-killer" }.compactMap { findings[$0].captures["process"] }.first
+      let victim = pod ?? report.lazy.filter { findings[$0].role != .oomReportStart }.compactMap { findings[$0].captures["process"] }.first
         ?? report.lazy.compactMap({ findings[$0].captures["process"] }).first
       if let victim, !victim.isEmpty { for index in report { owner[index] = victim } }
       report.removeAll()
@@ -147,7 +147,7 @@ public struct IncidentBuilder {
     for index in unexplained {
       // A report opens with `invoked oom-killer`; without one, a second's gap ends it.
       if let last = report.last,
-        findings[index].signature == "oom.kernel-invoked-oom-killer"
+        findings[index].role == .oomReportStart
           || findings[index].time!.millisecondsSinceEpoch - findings[last].time!.millisecondsSinceEpoch > 1_000
       {
         assignVictim()
@@ -366,7 +366,7 @@ public struct IncidentBuilder {
         let (left, right) = (findings[current], findings[index])
         // The kernel's `invoked oom-killer` names the task that was allocating, not the one it
         // killed: another line of the same report speaks better for the incident.
-        let demoted = (left.signature == "oom.kernel-invoked-oom-killer" && right.signature != left.signature)
+        let demoted = (left.role == .oomReportStart && right.role != .oomReportStart)
           || (left.time == nil && right.time != nil)  // and a dated line speaks better than an undated one
         if right.confidence > left.confidence || (right.confidence == left.confidence && (right.category < left.category || demoted)) {
           lead = index
@@ -453,9 +453,6 @@ public struct IncidentBuilder {
     }
     return best
   }
-
-  /// Signatures of crashes a process reports when it starts again, after the fact.
-  static let toldOnRestart: Set<String> = ["exit-status.postgres-unclean-shutdown"]
 
   /// How long every instance must be down together for `critical`.
   public var allDownFor: Int64 = 30_000

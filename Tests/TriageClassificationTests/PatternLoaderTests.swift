@@ -39,6 +39,17 @@ import TriageTestSupport
     #expect(report.samples == 2)
   }
 
+  /// `role:` is optional and one of its names; the built-in OOM report's first line has one.
+  @Test func rolesAreReadAndCheckedAgainstTheirNames() throws {
+    #expect(try PatternLoader.load(yaml: Self.valid, file: "user/ok.yaml")[0].role == .none)
+    let started = Self.valid.replacingOccurrences(of: "    confidence: strong\n", with: "    confidence: strong\n    role: oom-report-start\n")
+    #expect(try PatternLoader.load(yaml: started, file: "user/ok.yaml")[0].role == .oomReportStart)
+    let bogus = Self.valid.replacingOccurrences(of: "    confidence: strong\n", with: "    confidence: strong\n    role: victim\n")
+    #expect(error(bogus)?.message.contains("`role: victim` is not one of the allowed values.") == true)
+    let catalog = try PatternCatalog.load()
+    #expect(catalog.patterns.first { $0.pattern.id == "oom.kernel-invoked-oom-killer" }?.pattern.role == .oomReportStart)
+  }
+
   @Test func scalarsAreReadAsTheFieldsNeedThem() throws {
     // YAML 1.1 spellings of true, and numbers and `null` where text is expected.
     for (spelling, expected) in [("true", true), ("Yes", true), ("on", true), ("false", false), ("no", false)] {
