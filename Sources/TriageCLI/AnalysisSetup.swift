@@ -26,9 +26,11 @@ struct AnalysisSetup {
   /// Shows progress on standard error while the run reads: when asked, or on a terminal when
   /// the inputs (regular files, directories walked for their sizes) hold 100 MB or more.
   mutating func showProgress(for paths: [String], requested: Bool) {
-    let total = Self.totalSize(paths)
     let terminal = isatty(2) != 0
-    guard requested || (terminal && (total ?? 0) >= 100_000_000) else { return }
+    // Sizing walks the inputs: only when progress may be shown.
+    guard requested || terminal else { return }
+    let total = Self.totalSize(paths)
+    guard requested || (total ?? 0) >= 100_000_000 else { return }
     let meter = ProgressMeter(total: total)
     reader.progress = meter
     meter.start(terminal: terminal)

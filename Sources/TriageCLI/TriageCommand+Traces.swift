@@ -79,7 +79,7 @@ extension TriageCommand {
       report.contextBreaks = contextBreaks
 
       if let wanted {
-        let matches = traces.filter { $0.traceID == wanted || $0.traceID.lowerHalf == wanted.lowerHalf && (wanted.upperHalf == 0 || $0.traceID.upperHalf == 0) }
+        let matches = traces.filter { $0.traceID.matches(wanted) }
         guard let trace = matches.first else {
           printError("triage: trace \(wanted) is in none of the inputs (no span and no log event carries it).")
           throw ExitCode(1)

@@ -502,10 +502,13 @@ public struct IncidentBuilder {
     for index in incidents.indices where incidents[index].category == .connectionRefused || incidents[index].category == .timeout {
       let incident = incidents[index]
       guard let start = incident.firstSeen?.millisecondsSinceEpoch else { continue }
-      let named = incident.findingIndexes.flatMap { finding -> [String] in
+      // The names its findings give (a handful of distinct ones, however many findings).
+      var namedSet = Set<String>()
+      for finding in incident.findingIndexes {
         let captures = findings[finding].captures
-        return [captures["dependency"], captures["host"], captures["peer"], captures["container"], captures["service"]].compactMap { $0 }
+        for key in ["dependency", "host", "peer", "container", "service"] { if let name = captures[key] { namedSet.insert(name) } }
       }
+      let named = namedSet.sorted()
       let candidates = causes.filter { candidate in
         let cause = incidents[candidate]
         guard cause.id != incident.id, !incident.services.contains(where: { cause.services.contains($0) }),

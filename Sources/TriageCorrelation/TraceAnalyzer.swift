@@ -126,8 +126,7 @@ public struct TraceAnalyzer {
   }
 
   func lookUp(_ traceID: TraceID, in evidence: [UInt64: TraceLogEvidence]) -> TraceLogEvidence? {
-    guard let entry = evidence[traceID.lowerHalf] else { return nil }
-    guard entry.traceID.upperHalf == traceID.upperHalf || entry.traceID.upperHalf == 0 || traceID.upperHalf == 0 else { return nil }
+    guard let entry = evidence[traceID.lowerHalf], entry.traceID.matches(traceID) else { return nil }
     return entry
   }
 

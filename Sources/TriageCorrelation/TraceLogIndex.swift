@@ -3,6 +3,9 @@ import TriageClassification
 import TriageInput
 import TriageUnwrapping
 
+/// The captures every finding keeps: what links it to a service, a dependency or a process.
+private let correlationKeys: Set<String> = ["dependency", "host", "port", "container", "service", "peer", "process", "child", "pod", "pod_uid"]
+
 /// Words that say a request's work is done (lowercase; matched in any case).
 private let completionWords: [[UInt8]] = ["succeeded", "completed", "finished", " done"].map { Array($0.utf8) }
 
@@ -45,7 +48,6 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   /// Findings of a run that keep their text and all their captures, whatever their kind.
   public static var wholeFindings: Int { 5_000 }
   /// The captures every finding keeps: what links it to a service, a dependency or a language.
-  static var correlationKeys: Set<String> { ["dependency", "host", "port", "container", "service", "peer", "process", "child", "pod", "pod_uid"] }
   private var lastTimeInSource: Timestamp?
   /// How long before a crash a trace's last line on the service may be to count as in flight
   /// (milliseconds). Long tasks log seldom: a worker may process one job for minutes.
@@ -131,7 +133,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
 
   public mutating func consume(_ event: Event, findings eventFindings: [Finding]) {
     var indexes: [Int] = []
-    let correlationKeys = eventFindings.isEmpty ? [] : Self.correlationKeys
+    let correlationKeys = eventFindings.isEmpty ? [] : correlationKeys
     let endedProcess = !eventFindings.isEmpty && ProcessExit.ends(event)
     let deadThread = eventFindings.isEmpty ? nil : ProcessExit.deadThread(event)
     for finding in eventFindings {
@@ -274,14 +276,6 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
 
   public mutating func end(source: TextSource, statistics: SourceStatistics) {
     inner.end(source: source, statistics: statistics)
-  }
-
-  /// The evidence for `traceID`: the entry with the same lower 64 bits, when the upper halves
-  /// agree or one of them is zero (a 64-bit id).
-  public func evidence(for traceID: TraceID) -> TraceLogEvidence? {
-    guard let entry = traces[traceID.lowerHalf] else { return nil }
-    guard entry.traceID.upperHalf == traceID.upperHalf || entry.traceID.upperHalf == 0 || traceID.upperHalf == 0 else { return nil }
-    return entry
   }
 }
 

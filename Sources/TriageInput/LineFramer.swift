@@ -131,6 +131,15 @@ public final class LineFramer {
       }
     }
 
+    /// At the end of the stream (or a failed read): the lines left, and a last line without
+    /// its line end (not the lone LF of a CR-mode source's final CRLF).
+    func finishStream() {
+      if !styleKnown { chooseLineEnd() }
+      deliverLines()
+      if start < end && !discarding && !(terminator == 0x0D && end - start == 1 && base[start] == 0x0A) { deliver(start, end, cut: false) }
+      counts.lines = lineNumber
+    }
+
     while true {
       // Make room: move the partial line to the front when the free space is short.
       if buffer.count - end < chunkSize {
@@ -147,10 +156,7 @@ public final class LineFramer {
         count = try stream.read(into: UnsafeMutableRawBufferPointer(start: base + end, count: min(chunkSize, buffer.count - end)))
       } catch {
         // Keep what was read: the partial last line is delivered, the counts are exact.
-        if !styleKnown { chooseLineEnd() }
-        deliverLines()
-        if start < end && !discarding && !(terminator == 0x0D && end - start == 1 && base[start] == 0x0A) { deliver(start, end, cut: false) }
-        counts.lines = lineNumber
+        finishStream()
         throw error
       }
       if count == 0 { break }
@@ -163,9 +169,6 @@ public final class LineFramer {
       }
       deliverLines()
     }
-    if !styleKnown { chooseLineEnd() }
-    deliverLines()
-    if start < end && !discarding && !(terminator == 0x0D && end - start == 1 && base[start] == 0x0A) { deliver(start, end, cut: false) }
-    counts.lines = lineNumber
+    finishStream()
   }
 }

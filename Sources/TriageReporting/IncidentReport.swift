@@ -107,14 +107,9 @@ public struct IncidentReport {
     traces.appendTime(finding.time?.nanoseconds, to: &out)
     out.append(contentsOf: ",\"time_inferred\":\(finding.timeIsInferred),\"source\":{\"path\":".utf8)
     TextEncoding.appendJSONString(finding.source, to: &out)
-    out.append(contentsOf: ",\"line\":\(finding.line)},\"captures\":{".utf8)
-    for (index, (key, value)) in finding.captures.sorted(by: { $0.key < $1.key }).enumerated() {
-      if index > 0 { out.append(0x2C) }
-      TextEncoding.appendJSONString(key, to: &out)
-      out.append(0x3A)
-      TextEncoding.appendJSONString(value, to: &out)
-    }
-    out.append(contentsOf: #"},"trace_ids":"#.utf8)
+    out.append(contentsOf: ",\"line\":\(finding.line)},\"captures\":".utf8)
+    FindingJSON.appendCaptures(finding.captures, to: &out)
+    out.append(contentsOf: #","trace_ids":"#.utf8)
     traces.appendStrings(finding.traceID.map { [$0.description] } ?? [], to: &out)
     TextEncoding.appendJSONMember("title", finding.title, to: &out)
     TextEncoding.appendJSONMember("next", finding.remediation, to: &out)

@@ -401,25 +401,21 @@ public struct RecordUnwrapper {
 
   // MARK: - Helpers
 
-  private static let serviceSuffix = Array(".service".utf8)
-
   /// The unit a systemd line is about (`worker@2` for `worker@2.service: …`, `Stopping
   /// worker@2.service - Worker…`), when the identifier is `systemd` and the message starts
   /// with a service unit's name, alone or after Starting/Started/Stopping/Stopped.
   static func systemdUnit(identifier: UnsafeBufferPointer<UInt8>, payload: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
     guard identifier.count == 7, identifier.hasPrefix("systemd") else { return nil }
-    var index = 0
     var start = 0
     for verb: StaticString in ["Starting ", "Started ", "Stopping ", "Stopped "] where payload.hasPrefix(verb) {
       start = verb.utf8CodeUnitCount
     }
-    index = start
+    var index = start
     while index < payload.count && index < 128 {
       let byte = payload[index]
       if start > 0 && byte == 0x20 || byte == UInt8(ascii: ":") && start == 0 {
-        let suffix = Self.serviceSuffix
-        guard index - start > suffix.count, payload.slice(index - suffix.count, index).elementsEqual(suffix) else { return nil }
-        return payload.slice(start, index - suffix.count)
+        guard index - start > 8, payload.matches(".service", at: index - 8) else { return nil }
+        return payload.slice(start, index - 8)
       }
       guard byte.isWordByte || byte == UInt8(ascii: "@") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") else { return nil }
       index += 1

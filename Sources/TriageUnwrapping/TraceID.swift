@@ -12,6 +12,12 @@ public struct TraceID: Sendable, Hashable, CustomStringConvertible {
     self.lowerHalf = lowerHalf
   }
 
+  /// Whether two ids name one trace: the same lower 64 bits, and the same upper ones unless
+  /// either id has none (a 64-bit id from B3, Jaeger or Datadog).
+  public func matches(_ other: TraceID) -> Bool {
+    lowerHalf == other.lowerHalf && (upperHalf == other.upperHalf || upperHalf == 0 || other.upperHalf == 0)
+  }
+
   /// Parses 1…32 hex digits (either case); shorter ids are left-padded. Rejects an all-zero id
   /// and anything that is not hex.
   /// - Complexity: O(n), a table lookup per digit (this runs for every JSON log line that

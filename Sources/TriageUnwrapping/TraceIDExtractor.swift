@@ -147,15 +147,6 @@ public final class TraceIDExtractor {
   }()
 }
 
-extension UInt8 {
-  /// `0-9`, `a-f` or `A-F`.
-  @inlinable
-  public var isHexDigitByte: Bool {
-    let lower = self | 0x20
-    return self &- 0x30 < 10 || lower &- 0x61 < 6
-  }
-}
-
 extension UnsafeBufferPointer where Element == UInt8 {
   /// Whether `literal` (lowercase ASCII) occurs in the bytes, ignoring ASCII case.
   /// - Complexity: O(n × m) worst case; O(n) for literals whose first byte is rare.
@@ -164,7 +155,8 @@ extension UnsafeBufferPointer where Element == UInt8 {
     let last = count - literal.count
     var index = 0
     while index <= last {
-      if self[index] | 0x20 == first || self[index] == first {
+      let byte = self[index]
+      if (byte &- 0x41 < 26 ? byte | 0x20 : byte) == first {
         var offset = 1
         while offset < literal.count {
           let byte = self[index + offset]
