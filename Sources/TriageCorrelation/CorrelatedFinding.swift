@@ -1,42 +1,56 @@
 import TriageClassification
 import TriageUnwrapping
 
-/// A finding kept for correlation: who, when, what.
+/// A finding kept for correlation: who, when, what. A view of one record of a
+/// ``FindingStore`` (reading a field is O(1); strings come from the store's shared tables).
 public struct CorrelatedFinding: Sendable {
+  let record: FindingStore.Record
+  let tables: FindingStore.Tables
+
+  init(record: FindingStore.Record, tables: FindingStore.Tables) {
+    self.record = record
+    self.tables = tables
+  }
+
   /// The pattern that matched (shared, not copied: signature, title and remediation).
-  public let compiled: PatternCatalog.Compiled
-  public var category: CrashCategory
-  public var confidence: Confidence
-  public var service: ServiceTable.ID?
+  public var compiled: PatternCatalog.Compiled { tables.patterns[Int(record.pattern)] }
+  public var category: CrashCategory { record.category }
+  public var confidence: Confidence { record.confidence }
+  public var service: ServiceTable.ID? { record.service < 0 ? nil : record.service }
   /// The service a line names when the line itself has none (compose's `worker-1 exited with
   /// code 137` names its container).
-  public var namedService: String?
-  public var time: Timestamp?
+  public var namedService: String? { record.namedService < 0 ? nil : tables.strings[Int(record.namedService)] }
+  public var time: Timestamp? { record.time == .min ? nil : Timestamp(millisecondsSinceEpoch: record.time) }
   /// The line had no time: ``time`` is that of the source's last event before it.
-  public var timeIsInferred = false
-  public var source: String
-  public var line: Int
-  public var captures: [String: String]
-  public var traceID: TraceID?
-  public var text: String
+  public var timeIsInferred: Bool { record.flags.contains(.timeIsInferred) }
+  public var source: String { tables.strings[Int(record.source)] }
+  /// Whether two findings come from the same source (without reading its name).
+  public func hasSameSource(as other: CorrelatedFinding) -> Bool { record.source == other.record.source }
+  public var line: Int { record.line }
+  public var captures: [String: String] { record.captures < 0 ? [:] : tables.captureSets[Int(record.captures)] }
+  public var traceID: TraceID? {
+    record.flags.contains(.hasTrace) ? TraceID(upperHalf: record.traceUpper, lowerHalf: record.traceLower) : nil
+  }
+  /// The evidence text (findings kept whole; empty for the others).
+  public var text: String { record.details < 0 ? "" : tables.details[Int(record.details)].text }
   /// One of the first few findings of its kind: it keeps its text and all its captures (the
   /// others keep only the captures correlation reads).
-  public var isExemplar = true
+  public var isExemplar: Bool { record.flags.contains(.isExemplar) }
   /// An out-of-memory exception a process survives (a Python MemoryError traceback, a Java
   /// OutOfMemoryError: an `oom` finding of a language in ``survivableLanguages``), unlike an
   /// exit, a signal, the kernel's kill or a runtime's fatal error (Go's `fatal error`, Node's
   /// heap report, Python's faulthandler).
-  public var isRuntimeException = false
+  public var isRuntimeException: Bool { record.flags.contains(.isRuntimeException) }
   /// Its event ended the process (Node's `Node.js v…` trailer after an uncaught error): the
   /// service went down with it, whatever its category.
-  public var endedProcess = false
+  public var endedProcess: Bool { record.flags.contains(.endedProcess) }
   /// The thread its event ended (an uncaught exception in a thread the process outlives:
   /// a listener or consumer that silently stops working).
-  public var deadThread: String?
+  public var deadThread: String? { record.deadThread < 0 ? nil : tables.strings[Int(record.deadThread)] }
   /// For exemplars: the first lines of the events before it in its source (`--context`).
-  public var context: [String] = []
+  public var context: [String] { record.details < 0 ? [] : tables.details[Int(record.details)].context }
   /// The signature's fingerprint: it groups the same bug.
-  public var fingerprint = ""
+  public var fingerprint: String { tables.strings[Int(record.fingerprint)] }
 
   public var signature: String { compiled.pattern.id }
   public var role: PatternRole { compiled.pattern.role }

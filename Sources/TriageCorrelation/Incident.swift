@@ -16,7 +16,7 @@ public struct Occurrence: Sendable {
   public var time: Timestamp?
   public var category: CrashCategory
   /// Indexes into the run's findings: all the evidence of this occurrence.
-  public var findingIndexes: [Int]
+  public var findingIndexes: FindingIndexes
 }
 
 /// Findings of one kind on one service, grouped: what broke, how often, when, how bad.

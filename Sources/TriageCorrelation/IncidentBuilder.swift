@@ -47,7 +47,7 @@ public struct IncidentBuilder {
   /// The incidents of a run, most severe first (then by first seen). `traces` get the ids of
   /// the incidents they died in.
   public func build(
-    findings: [CorrelatedFinding], serviceName: (ServiceTable.ID) -> String,
+    findings: FindingStore, serviceName: (ServiceTable.ID) -> String,
     activity: [ServiceTable.ID: ServiceRecord], traces: inout [TraceAnalysis]
   ) -> [Incident] {
     func name(_ finding: CorrelatedFinding) -> String { finding.service.map(serviceName) ?? finding.namedService ?? "?" }
@@ -115,13 +115,14 @@ public struct IncidentBuilder {
 
   // MARK: Occurrences
 
-  func occurrences(_ findings: [CorrelatedFinding], name: (CorrelatedFinding) -> String) -> [Occurrence] {
+  func occurrences(_ findings: FindingStore, name: (CorrelatedFinding) -> String) -> [Occurrence] {
     // Kernel OOM reports first find the crash they explain.
     var owner = findings.map(name)
+    let records = findings.records
     let serviceCrashes = findings.indices.filter {
-      findings[$0].category.isProcessDeath && owner[$0] != "kernel" && owner[$0] != "?" && findings[$0].time != nil
-    }.sorted { findings[$0].time! != findings[$1].time! ? findings[$0].time! < findings[$1].time! : $0 < $1 }
-    for index in findings.indices where (owner[index] == "kernel" || owner[index] == "?") && findings[index].category == .oom {
+      records[$0].category.isProcessDeath && owner[$0] != "kernel" && owner[$0] != "?" && records[$0].time != .min
+    }.sorted { records[$0].time != records[$1].time ? records[$0].time < records[$1].time : $0 < $1 }
+    for index in findings.indices where records[index].category == .oom && (owner[index] == "kernel" || owner[index] == "?") {
       guard let time = findings[index].time?.millisecondsSinceEpoch else { continue }
       let nearest = serviceCrashes.nearest(
         to: time, within: occurrenceWindow, time: { findings[$0].time!.millisecondsSinceEpoch }, where: { _ in true })
@@ -131,7 +132,7 @@ public struct IncidentBuilder {
     // dump, `oom-kill:` and `Killed process` lines, within a second) belongs to its pod, when
     // kubelet named the pod's UID anywhere (`pod_ns(uid)`), else to its victim process.
     var podOfUID: [String: String] = [:]
-    for index in findings.indices {
+    for index in findings.indices where records[index].captures >= 0 {
       if let reference = findings[index].captures["pod"], let uid = PodReference.uid(reference) { podOfUID[uid] = PodReference.name(reference) }
     }
     let unexplained = findings.indices.filter { owner[$0] == "kernel" && findings[$0].category == .oom && findings[$0].time != nil }
@@ -159,21 +160,24 @@ public struct IncidentBuilder {
     // segfault at …` of a worker's child) belongs to the process it names, not to `kernel`,
     // whose next lines are no restart; so does a child's crash its parent reports (`ffmpeg
     // exited with code null, signal SIGSEGV`): the parent lives on.
-    for index in findings.indices where findings[index].category.isProcessDeath {
+    for index in findings.indices where records[index].category.isProcessDeath {
       if let child = findings[index].captures["child"], !child.isEmpty {
         owner[index] = child
       } else if owner[index] == "kernel", let process = findings[index].captures["process"], !process.isEmpty {
         owner[index] = process
       }
     }
+    // By owner, then time (undated first), then order of reading: integer keys, not strings.
+    let times = findings.records.map(\.time)
+    let ownerRank = Dictionary(uniqueKeysWithValues: Set(owner).sorted().enumerated().map { ($1, $0) })
+    let ranks = owner.map { ownerRank[$0]! }
     let order = findings.indices.sorted { left, right in
-      if owner[left] != owner[right] { return owner[left] < owner[right] }
-      let a = findings[left].time?.millisecondsSinceEpoch ?? .min
-      let b = findings[right].time?.millisecondsSinceEpoch ?? .min
-      return a != b ? a < b : left < right
+      if ranks[left] != ranks[right] { return ranks[left] < ranks[right] }
+      return times[left] != times[right] ? times[left] < times[right] : left < right
     }
     let copies = Self.copies(findings, owner: owner)
     var result: [Occurrence] = []
+    result.reserveCapacity(findings.count - copies.count)  // at most one per finding; no doubling
     var open: Int?  // the crash (or stop) occurrence still taking evidence
     for index in order where copies[index] == nil {
       let finding = findings[index]
@@ -236,7 +240,7 @@ public struct IncidentBuilder {
   /// the exemplars) can be told copies.
   /// - Returns: copy → original.
   /// - Complexity: O(k log k) for the k findings with text.
-  static func copies(_ findings: [CorrelatedFinding], owner: [String]) -> [Int: Int] {
+  static func copies(_ findings: FindingStore, owner: [String]) -> [Int: Int] {
     struct Key: Hashable {
       let signature: String
       let service: String
@@ -269,7 +273,7 @@ public struct IncidentBuilder {
 
   // MARK: Incidents
 
-  func group(_ occurrences: [Occurrence], findings: [CorrelatedFinding]) -> [Incident] {
+  func group(_ occurrences: [Occurrence], findings: FindingStore) -> [Incident] {
     struct Key: Hashable {
       let service: String
       let category: CrashCategory
@@ -356,7 +360,7 @@ public struct IncidentBuilder {
     return incidents
   }
 
-  func makeIncident(_ occurrences: [Occurrence], _ category: CrashCategory, findings: [CorrelatedFinding]) -> Incident {
+  func makeIncident(_ occurrences: [Occurrence], _ category: CrashCategory, findings: FindingStore) -> Incident {
     // The most confident, most specific finding speaks for the incident (found by index: an
     // incident may hold a quarter of a million findings).
     var lead: Int?
@@ -391,7 +395,7 @@ public struct IncidentBuilder {
   // MARK: Severity
 
   func severity(
-    of incident: Incident, instances: Set<String>, findings: [CorrelatedFinding], restartsByService: [String: [Timestamp]],
+    of incident: Incident, instances: Set<String>, findings: FindingStore, restartsByService: [String: [Timestamp]],
     logsEnd: Timestamp? = nil
   ) -> (Severity, String) {
     let count = incident.count
@@ -460,7 +464,7 @@ public struct IncidentBuilder {
   /// Whether every instance of the service was down at once for ``allDownFor``: each from a
   /// process death (an exit, a signal, the kernel; not a runtime's exception such as a
   /// MemoryError traceback, which the process survives) to its next line.
-  func allDownAtOnce(_ incident: Incident, instances: Set<String>, findings: [CorrelatedFinding], restartsByService: [String: [Timestamp]]) -> Bool {
+  func allDownAtOnce(_ incident: Incident, instances: Set<String>, findings: FindingStore, restartsByService: [String: [Timestamp]]) -> Bool {
     var down: [String: [(Int64, Int64)]] = [:]
     for occurrence in incident.occurrences {
       guard let time = occurrence.time?.millisecondsSinceEpoch,
@@ -495,7 +499,7 @@ public struct IncidentBuilder {
 
   // MARK: Causes and traces
 
-  func linkCauses(_ incidents: inout [Incident], findings: [CorrelatedFinding]) {
+  func linkCauses(_ incidents: inout [Incident], findings: FindingStore) {
     let causes = incidents.indices.filter {
       incidents[$0].category.isProcessDeath || incidents[$0].category == .terminated
     }
@@ -537,12 +541,15 @@ public struct IncidentBuilder {
   }
 
   func tieTraces(_ incidents: inout [Incident], traces: inout [TraceAnalysis]) {
-    var incidentOfFinding: [Int: Int] = [:]
+    // Finding → incident, as an array: an incident may hold a quarter of a million findings.
+    let findingCount = incidents.lazy.flatMap(\.occurrences).flatMap(\.findingIndexes).max().map { $0 + 1 } ?? 0
+    var incidentOfFinding = [Int32](repeating: -1, count: findingCount)
     for (index, incident) in incidents.enumerated() {
-      for finding in incident.findingIndexes { incidentOfFinding[finding] = index }
+      for occurrence in incident.occurrences { for finding in occurrence.findingIndexes { incidentOfFinding[finding] = Int32(index) } }
     }
     for index in traces.indices {
-      guard let crash = traces[index].crash, let incident = incidentOfFinding[crash.findingIndex] else { continue }
+      guard let crash = traces[index].crash, crash.findingIndex < findingCount, incidentOfFinding[crash.findingIndex] >= 0 else { continue }
+      let incident = Int(incidentOfFinding[crash.findingIndex])
       // Only traces that died there, not those that may have been in flight (logs only).
       guard traces[index].status == .incomplete else { continue }
       incidents[incident].traceIDs.append(traces[index].traceID)

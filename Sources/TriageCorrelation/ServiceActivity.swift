@@ -11,7 +11,14 @@ import TriageUnwrapping
 /// are. Memory: a few timestamps and two short texts per service.
 public struct ServiceActivity<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   public var inner: Inner
-  public private(set) var services: [ServiceTable.ID: ServiceRecord] = [:]
+  /// Each service's record, by service id.
+  public var services: [ServiceTable.ID: ServiceRecord] {
+    var result: [ServiceTable.ID: ServiceRecord] = [:]
+    for (id, record) in records.enumerated() where record.lastSource >= 0 { result[ServiceTable.ID(id)] = record }
+    return result
+  }
+  /// Records indexed by service id (ids are dense: the run's service table counts from 0).
+  private var records: [ServiceRecord] = []
   /// Lines this soon after a crash line are still the crash's own evidence, not a restart.
   public static var restartDelay: Int64 { 1_000 }
   /// Restarts kept per service (a crash loop of hours keeps the first ones).
@@ -42,15 +49,14 @@ public struct ServiceActivity<Inner: ClassifiedEventSink>: ClassifiedEventSink {
       // A crash line without a time of its own (compose's exit line) is the service's crash
       // at its last known time.
       let id = servicesTable.intern(named)
-      if var record = services[id], let time = event.time ?? record.lastSeen,
+      if Int(id) < records.count, records[Int(id)].lastSource >= 0, let time = event.time ?? records[Int(id)].lastSeen,
         findings.contains(where: { $0.category.isProcessDeath })
       {
-        if record.firstCrash == nil {
-          record.firstCrash = time
-          record.lastHealthy = record.latestHealthy
+        if records[Int(id)].firstCrash == nil {
+          records[Int(id)].firstCrash = time
+          records[Int(id)].lastHealthy = records[Int(id)].latestHealthy
         }
-        record.pendingCrash = time
-        services[id] = record
+        records[Int(id)].pendingCrash = time
       }
       return
     }
@@ -60,8 +66,10 @@ public struct ServiceActivity<Inner: ClassifiedEventSink>: ClassifiedEventSink {
     // is a line after it.
     let schedulesRestart = findings.contains { $0.category == .crashloop }
     let failed = !findings.isEmpty || (event.level ?? .info) >= .error
-    // In place: a record copied out of the dictionary would copy its buffers per line.
-    Self.update(&services[service, default: ServiceRecord()]) { record in
+    guard service >= 0 else { return }
+    while records.count <= Int(service) { records.append(ServiceRecord()) }
+    // In place: a record copied out of the array would copy its buffers per line.
+    Self.update(&records[Int(service)]) { record in
       if record.lastSource != sourceCount {
         if record.sourceStarts.count < Self.maximumRestarts { record.sourceStarts.append(time) }
         record.lastSource = sourceCount

@@ -1,9 +1,22 @@
+import Synchronization
+
 /// Service names as logs and spans spell them: `worker-1` (a compose replica), `tickets-worker-1`
 /// (with the project), `worker` (OTel `service.name`).
 enum ServiceName {
+  /// Names normalized so far: a run has few services, and incident building asks for each
+  /// once per finding.
+  private static let normalizedNames = Mutex<[String: String]>([:])
+
   /// Lowercase, without a replica number (`worker-1` → `worker`) or a Deployment pod's
-  /// generated parts (`worker-7d9f8b6c5-x2x9k` → `worker`).
+  /// generated parts (`worker-7d9f8b6c5-x2x9k` → `worker`). Memoized (up to 4,096 names).
   static func normalized(_ name: String) -> String {
+    if let known = normalizedNames.withLock({ $0[name] }) { return known }
+    let result = computeNormalized(name)
+    normalizedNames.withLock { if $0.count < 4_096 { $0[name] = result } }
+    return result
+  }
+
+  private static func computeNormalized(_ name: String) -> String {
     if let deployment = deploymentName(ofPod: name) { return normalized(deployment) }
     var text = name.lowercased()
     while let last = text.last, last.isNumber { text.removeLast() }

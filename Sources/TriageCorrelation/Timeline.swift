@@ -23,7 +23,7 @@ public struct TimelineEntry: Sendable {
 /// the end.
 public enum Timeline {
   public static func build(
-    incidents: [Incident], traces: [TraceAnalysis], activity: [ServiceTable.ID: ServiceRecord], findings: [CorrelatedFinding],
+    incidents: [Incident], traces: [TraceAnalysis], activity: [ServiceTable.ID: ServiceRecord], findings: FindingStore,
     contextBreaks: [TraceContextBreak] = [], serviceName: (ServiceTable.ID) -> String
   ) -> [TimelineEntry] {
     var entries: [TimelineEntry] = []

@@ -36,15 +36,15 @@ public struct TraceAnalyzer {
   /// The input of an analysis.
   public struct Input {
     public var store: SpanStore
-    public var evidence: [UInt64: TraceLogEvidence]
-    public var findings: [CorrelatedFinding]
+    public var evidence: TraceEvidenceTable
+    public var findings: FindingStore
     public var serviceName: (ServiceTable.ID) -> String
     /// Whether traces known only from logs that look healthy (no error, no finding, no crash
     /// while in flight) are listed too; a report leaves them out and counts them.
     public var includesHealthyLogOnlyTraces = true
 
     public init(
-      store: SpanStore, evidence: [UInt64: TraceLogEvidence], findings: [CorrelatedFinding], serviceName: @escaping (ServiceTable.ID) -> String
+      store: SpanStore, evidence: TraceEvidenceTable, findings: FindingStore, serviceName: @escaping (ServiceTable.ID) -> String
     ) {
       self.store = store
       self.evidence = evidence
@@ -125,7 +125,7 @@ public struct TraceAnalyzer {
     return traces
   }
 
-  func lookUp(_ traceID: TraceID, in evidence: [UInt64: TraceLogEvidence]) -> TraceLogEvidence? {
+  func lookUp(_ traceID: TraceID, in evidence: TraceEvidenceTable) -> TraceLogEvidence? {
     guard let entry = evidence[traceID.lowerHalf], entry.traceID.matches(traceID) else { return nil }
     return entry
   }

@@ -28,12 +28,10 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   public var inner: Inner
   public static var servicesPerTrace: Int { 4 }
   public var maximumTraces = 250_000
-  public private(set) var traces: [UInt64: TraceLogEvidence] = [:]
-  public private(set) var findings: [CorrelatedFinding] = []
+  public private(set) var traces = TraceEvidenceTable()
+  public private(set) var findings = FindingStore()
   public private(set) var unindexedEvents = 0
   private var sourceName = ""
-  /// Each distinct fingerprint once.
-  private var fingerprints: [String: String] = [:]
   /// Findings seen per kind (service, category, fingerprint), to pick the exemplars.
   private var exemplarCounts: [ExemplarKey: Int] = [:]
 
@@ -145,61 +143,56 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
       let isExemplar = seen < Self.exemplarsPerKind
       let isWhole = isExemplar || findings.count < Self.wholeFindings
       exemplarCounts[exemplarKey] = seen + 1
-      var kept = CorrelatedFinding(
-        compiled: finding.compiled, category: finding.category, confidence: finding.confidence, service: event.service,
-        time: event.time ?? lastTimeInSource, source: sourceName, line: event.lineNumber,
-        captures: isWhole ? finding.captures : finding.captures.filter { correlationKeys.contains($0.key) },
-        traceID: event.traceID, text: isWhole ? Self.evidence(event.text, matchedAt: finding.matchOffset) : "")
-      kept.isExemplar = isExemplar
-      kept.endedProcess = endedProcess
-      kept.deadThread = deadThread
-      if isExemplar && contextEvents > 0 { kept.context = recentLines(before: event.time) }
+      var captures = isWhole ? finding.captures : finding.captures.filter { correlationKeys.contains($0.key) }
+      var text = isWhole ? Self.evidence(event.text, matchedAt: finding.matchOffset) : ""
+      var context = isExemplar && contextEvents > 0 ? recentLines(before: event.time) : []
       if let redact {
-        kept.text = kept.text.isEmpty ? "" : redact(kept.text)
-        if !kept.captures.isEmpty { kept.captures = kept.captures.mapValues(redact) }
-        if !kept.context.isEmpty { kept.context = kept.context.map(redact) }
+        if !text.isEmpty { text = redact(text) }
+        if !captures.isEmpty { captures = captures.mapValues(redact) }
+        if !context.isEmpty { context = context.map(redact) }
       }
-      // Out of memory inside a runtime that reports it as an exception (MemoryError,
-      // OutOfMemoryError): the process survives; a signal is a death wherever it is reported.
-      kept.isRuntimeException = finding.category == .oom
-        && (finding.captures["language"].map(CorrelatedFinding.survivableLanguages.contains) ?? false)
       if finding.category == .connectionRefused || finding.category == .timeout, let peer = Self.peerName(in: event.text) {
         // Node and Go report the refused address as an IP; the line often names the peer too.
-        kept.captures["peer"] = peer
+        captures["peer"] = peer
       }
-      kept.timeIsInferred = event.time == nil && lastTimeInSource != nil
-      // One string per distinct fingerprint, shared by every finding that has it.
-      kept.fingerprint = fingerprints[finding.fingerprint] ?? {
-        fingerprints[finding.fingerprint] = finding.fingerprint
-        return finding.fingerprint
-      }()
-      if event.service == nil, let named = finding.namedService {
-        kept.namedService = named
-        kept.service = services?.intern(named)
+      var service = event.service
+      var namedService: String?
+      if service == nil, let named = finding.namedService {
+        namedService = named
+        service = services?.intern(named)
       }
-      findings.append(kept)
+      findings.append(
+        compiled: finding.compiled, category: finding.category, confidence: finding.confidence, service: service,
+        namedService: namedService, time: event.time ?? lastTimeInSource, timeIsInferred: event.time == nil && lastTimeInSource != nil,
+        source: sourceName, line: event.lineNumber, captures: captures, traceID: event.traceID, text: text, context: context,
+        fingerprint: finding.fingerprint, isExemplar: isExemplar,
+        // Out of memory inside a runtime that reports it as an exception (MemoryError,
+        // OutOfMemoryError): the process survives; a signal is a death wherever it is reported.
+        isRuntimeException: finding.category == .oom
+          && (finding.captures["language"].map(CorrelatedFinding.survivableLanguages.contains) ?? false),
+        endedProcess: endedProcess, deadThread: deadThread)
     }
     if let time = event.time { lastTimeInSource = max(lastTimeInSource ?? time, time) }
     remember(event)
     for index in indexes where findings[index].isCrash { tieInFlightTraces(to: index) }
     if let traceID = event.traceID {
       let key = traceID.lowerHalf
-      if traces[key] == nil {
-        if traces.count < maximumTraces {
-          traces[key] = TraceLogEvidence(traceID: traceID)
-        } else {
-          unindexedEvents += 1
-        }
+      let position: Int?
+      if traces.count < maximumTraces {
+        position = traces.position(of: key, adding: traceID)
+      } else {
+        position = traces.position(of: key)
+        if position == nil { unindexedEvents += 1 }
       }
-      if traces[key] != nil {
-        record(event, findingIndexes: indexes, in: &traces[key]!)
+      if let position {
+        traces.update(at: position) { Self.record(event, findingIndexes: indexes, in: &$0) }
         if let service = event.service, let time = event.time { noteInFlight(key, on: service, at: time, text: event.text) }
       }
     }
     inner.consume(event, findings: eventFindings)
   }
 
-  private func record(_ event: Event, findingIndexes: [Int], in evidence: inout TraceLogEvidence) {
+  private static func record(_ event: Event, findingIndexes: [Int], in evidence: inout TraceLogEvidence) {
     evidence.events += 1
     if evidence.traceID.upperHalf == 0, let full = event.traceID, full.upperHalf != 0 { evidence.traceID = full }
     if let time = event.time {
@@ -236,8 +229,8 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
     var kept: [(trace: UInt64, time: Timestamp, finished: Bool)] = []
     for entry in recent {
       let age = time.millisecondsSinceEpoch - entry.time.millisecondsSinceEpoch
-      if !entry.finished && age >= 0 && age <= inFlightWindow, traces[entry.trace] != nil {
-        if traces[entry.trace]!.crashFindingIndexes.count < 8 { traces[entry.trace]!.crashFindingIndexes.append(findingIndex) }
+      if !entry.finished && age >= 0 && age <= inFlightWindow, let position = traces.position(of: entry.trace) {
+        traces.update(at: position) { if $0.crashFindingIndexes.count < 8 { $0.crashFindingIndexes.append(findingIndex) } }
       } else if age <= inFlightWindow {
         kept.append(entry)
       }

@@ -83,7 +83,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     let document = Array(prefix.utf8) + input + Array(suffix.utf8)
     let store = SpanStore()
     _ = try? SpanDumpReader(store: store).read(ChunkedByteStream(document, chunkSize: chunkSize(input)), source: "fuzz")
-    _ = TraceAnalyzer().analyze(.init(store: store, evidence: [:], findings: [], serviceName: { _ in "" }))
+    _ = TraceAnalyzer().analyze(.init(store: store, evidence: TraceEvidenceTable(), findings: FindingStore(), serviceName: { _ in "" }))
   }
 }
 

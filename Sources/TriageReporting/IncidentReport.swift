@@ -10,7 +10,7 @@ import TriageUnwrapping
 public struct IncidentReport {
   public let inputs: [StatisticsReport.Entry]
   public let warnings: [InputWarning]
-  public let findings: [CorrelatedFinding]
+  public let findings: FindingStore
   public let incidents: [Incident]
   public let traces: TraceReport
   /// Healthy traces known only from logs, counted but not listed.
@@ -21,7 +21,7 @@ public struct IncidentReport {
   public let serviceName: (ServiceTable.ID) -> String
 
   public init(
-    inputs: [StatisticsReport.Entry], warnings: [InputWarning], findings: [CorrelatedFinding], incidents: [Incident], traces: TraceReport,
+    inputs: [StatisticsReport.Entry], warnings: [InputWarning], findings: FindingStore, incidents: [Incident], traces: TraceReport,
     omittedTraces: Int = 0, timeline: [TimelineEntry], contextBreaks: [TraceContextBreak] = [],
     serviceName: @escaping (ServiceTable.ID) -> String
   ) {

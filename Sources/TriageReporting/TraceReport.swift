@@ -8,13 +8,13 @@ import TriageUnwrapping
 public struct TraceReport {
   public let traces: [TraceAnalysis]
   public let store: SpanStore
-  public let findings: [CorrelatedFinding]
+  public let findings: FindingStore
   public let serviceName: (ServiceTable.ID) -> String
   /// Services whose spans stopped continuing their callers' traces.
   public var contextBreaks: [TraceContextBreak] = []
 
   public init(
-    traces: [TraceAnalysis], store: SpanStore, findings: [CorrelatedFinding], serviceName: @escaping (ServiceTable.ID) -> String
+    traces: [TraceAnalysis], store: SpanStore, findings: FindingStore, serviceName: @escaping (ServiceTable.ID) -> String
   ) {
     self.traces = traces
     self.store = store

@@ -12,7 +12,7 @@ import TriageUnwrapping
 struct Analysed {
   let traces: [TraceAnalysis]
   let store: SpanStore
-  let findings: [CorrelatedFinding]
+  let findings: FindingStore
   let logRecords: Int
   let services: ServiceTable
 
@@ -238,7 +238,7 @@ struct Discard: ClassifiedEventSink {
     let analysed = try analyse(["compose.log": log])
     let services = analysed.services
     let occurrences = TraceAnalyzer().crashOccurrences(
-      .init(store: analysed.store, evidence: [:], findings: analysed.findings, serviceName: { services.name($0) }))
+      .init(store: analysed.store, evidence: TraceEvidenceTable(), findings: analysed.findings, serviceName: { services.name($0) }))
     let kill = try #require(occurrences.first { $0.service == "api-1" })
     #expect(kill.category == .killed)
     #expect(analysed.findings.contains { $0.category == .oom && $0.service.map(services.name) == "worker-1" })

@@ -1,0 +1,129 @@
+import TriageClassification
+import TriageUnwrapping
+
+/// The findings of a run, compact: one fixed-size record per finding (about 80 bytes, no
+/// reference counting), its strings and capture sets each stored once in shared tables.
+///
+/// A 1 GiB log can hold hundreds of thousands of findings; as structs of strings and
+/// dictionaries they took about 500 bytes each, and every copy retained a dozen references.
+/// Reading a finding (`store[i]`) makes a ``CorrelatedFinding``, a view of its record.
+///
+/// Appending is O(1) amortized (plus a hash of its captures); reading a field is O(1).
+public struct FindingStore: RandomAccessCollection, Sendable {
+  /// One finding's facts; strings and capture sets are indexes into ``Tables``.
+  struct Record {
+    var pattern: Int32
+    var category: CrashCategory
+    var confidence: Confidence
+    var flags: Flags
+    var service: ServiceTable.ID  // -1: none
+    var time: Int64  // Int64.min: none
+    var line: Int
+    var source: Int32
+    var fingerprint: Int32
+    var captures: Int32  // -1: none
+    var namedService: Int32  // -1: none
+    var deadThread: Int32  // -1: none
+    var details: Int32  // -1: none (text and context of a finding kept whole)
+    var traceUpper: UInt64
+    var traceLower: UInt64  // with `flags.hasTrace`
+  }
+
+  struct Flags: OptionSet {
+    let rawValue: UInt8
+    static let timeIsInferred = Flags(rawValue: 1)
+    static let isExemplar = Flags(rawValue: 2)
+    static let isRuntimeException = Flags(rawValue: 4)
+    static let endedProcess = Flags(rawValue: 8)
+    static let hasTrace = Flags(rawValue: 16)
+  }
+
+  /// What a finding kept whole has besides its record.
+  struct Details {
+    var text: String
+    var context: [String]
+  }
+
+  /// The shared tables: append-only, so every copy of the store reads the same values.
+  final class Tables: @unchecked Sendable {
+    var patterns: [PatternCatalog.Compiled] = []
+    var patternIndex: [ObjectIdentifier: Int32] = [:]
+    var strings: [String] = []
+    var stringIndex: [String: Int32] = [:]
+    var captureSets: [[String: String]] = []
+    /// Capture sets seen, for sharing (at most ``maximumSharedCaptureSets``; later sets are
+    /// stored each time).
+    var captureSetIndex: [[String: String]: Int32] = [:]
+    var details: [Details] = []
+
+    static let maximumSharedCaptureSets = 4_096
+
+    func intern(_ string: String) -> Int32 {
+      if let index = stringIndex[string] { return index }
+      let index = Int32(strings.count)
+      strings.append(string)
+      stringIndex[string] = index
+      return index
+    }
+
+    func intern(_ compiled: PatternCatalog.Compiled) -> Int32 {
+      let key = ObjectIdentifier(compiled)
+      if let index = patternIndex[key] { return index }
+      let index = Int32(patterns.count)
+      patterns.append(compiled)
+      patternIndex[key] = index
+      return index
+    }
+
+    func intern(captures: [String: String]) -> Int32 {
+      if captures.isEmpty { return -1 }
+      if let index = captureSetIndex[captures] { return index }
+      let index = Int32(captureSets.count)
+      captureSets.append(captures)
+      if captureSetIndex.count < Self.maximumSharedCaptureSets { captureSetIndex[captures] = index }
+      return index
+    }
+  }
+
+  var records: [Record] = []
+  let tables = Tables()
+
+  public init() {}
+
+  public var startIndex: Int { 0 }
+  public var endIndex: Int { records.count }
+
+  public subscript(position: Int) -> CorrelatedFinding { CorrelatedFinding(record: records[position], tables: tables) }
+
+  /// Appends a finding.
+  /// - Parameters:
+  ///   - captures: what it captured (all of them for a finding kept whole, else those
+  ///     correlation reads); sets seen before are shared.
+  ///   - text: its evidence text; empty for findings not kept whole.
+  ///   - context: the first lines of the events before it (exemplars, `--context`).
+  mutating func append(
+    compiled: PatternCatalog.Compiled, category: CrashCategory, confidence: Confidence, service: ServiceTable.ID?,
+    namedService: String?, time: Timestamp?, timeIsInferred: Bool, source: String, line: Int, captures: [String: String],
+    traceID: TraceID?, text: String, context: [String], fingerprint: String, isExemplar: Bool, isRuntimeException: Bool,
+    endedProcess: Bool, deadThread: String?
+  ) {
+    var flags: Flags = []
+    if timeIsInferred { flags.insert(.timeIsInferred) }
+    if isExemplar { flags.insert(.isExemplar) }
+    if isRuntimeException { flags.insert(.isRuntimeException) }
+    if endedProcess { flags.insert(.endedProcess) }
+    if traceID != nil { flags.insert(.hasTrace) }
+    var details: Int32 = -1
+    if !text.isEmpty || !context.isEmpty {
+      details = Int32(tables.details.count)
+      tables.details.append(Details(text: text, context: context))
+    }
+    records.append(
+      Record(
+        pattern: tables.intern(compiled), category: category, confidence: confidence, flags: flags, service: service ?? -1,
+        time: time?.millisecondsSinceEpoch ?? .min, line: line, source: tables.intern(source), fingerprint: tables.intern(fingerprint),
+        captures: tables.intern(captures: captures), namedService: namedService.map(tables.intern) ?? -1,
+        deadThread: deadThread.map(tables.intern) ?? -1, details: details, traceUpper: traceID?.upperHalf ?? 0,
+        traceLower: traceID?.lowerHalf ?? 0))
+  }
+}
