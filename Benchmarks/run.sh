@@ -183,6 +183,22 @@ if [ "$SKIP_TRIAGE" != 1 ]; then
     bench triage_json "triage events --format json FILE >/dev/null" "$RUNS" \
         "$QT events --format json $QF > /dev/null" \
         "@TIME@ $QT events --format json $QF > /dev/null"
+    # The main job: the whole report, on the big file and on a 20,000-line `docker logs`
+    # capture (start-up included).
+    bench triage_report "triage report --format json FILE >/dev/null" "$RUNS" \
+        "$QT report --format json $QF > /dev/null" \
+        "@TIME@ $QT report --format json $QF > /dev/null"
+    SMALL=$DATA/docker-logs-20000-seed$SEED.log
+    if [ ! -s "$SMALL" ]; then
+        note "generating $SMALL"
+        # head closes the pipe early: the generator's broken pipe is expected.
+        { python3 "$BENCH/generate.py" --size 8M --seed "$SEED" --format plain --out - 2>/dev/null | head -n 20000 > "$SMALL"; } || true
+        [ "$(wc -l < "$SMALL")" -eq 20000 ] || die "could not generate $SMALL"
+    fi
+    QSMALL=$(q "$SMALL")
+    bench triage_report_small "triage report SMALL (20,000 lines) >/dev/null" 20 \
+        "$QT report $QSMALL > /dev/null" \
+        "@TIME@ $QT report $QSMALL > /dev/null"
     if [ "${SKIP_SPANS:-0}" != 1 ]; then
         # Span dumps: an OTel Collector file-exporter dump (OTLP JSON lines), read and analysed.
         SPANS_SIZE=${SPANS_SIZE:-500M}
@@ -220,7 +236,7 @@ STATUS=0
 python3 "$BENCH/summarize.py" \
     --manifest "$MANIFEST" --file "$FILE" --gz "$GZ" --size "$SIZE" --seed "$SEED" \
     --runs "$RUNS" --lnav-runs "$LNAV_RUNS" --triage "$TRIAGE" --skip-triage "$SKIP_TRIAGE" \
-    --spans "${SPANS:-}" \
+    --spans "${SPANS:-}" --small "${SMALL:-}" \
     --out "$DATA/last-run.txt" || STATUS=$?
 if [ "$STATUS" -ne 0 ] && [ "${STRICT:-0}" != 1 ] && [ "$STATUS" -eq 3 ]; then STATUS=0; fi
 echo "run.sh: summary written to $DATA/last-run.txt (raw hyperfine JSON and outputs in $OUTDIR/)" >&2

@@ -21,6 +21,8 @@ TARGET_CLASSIFY_RATIO = 1.25
 TARGET_RSS_MIB = 64.0
 TARGET_SPANS_MBS = 100.0
 TARGET_SPANS_RSS_FRACTION = 0.25
+TARGET_REPORT_MBS = 300.0
+TARGET_REPORT_SMALL_S = 0.100
 
 
 def sh(cmd, timeout=10):
@@ -66,6 +68,7 @@ def main():
     ap.add_argument("--triage", default="")
     ap.add_argument("--skip-triage", default="0")
     ap.add_argument("--spans", default="")
+    ap.add_argument("--small", default="")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
@@ -92,11 +95,12 @@ def main():
     by = {r["key"]: r for r in rows}
 
     spans_bytes = os.path.getsize(a.spans) if a.spans and os.path.exists(a.spans) else 0
+    small_bytes = os.path.getsize(a.small) if a.small and os.path.exists(a.small) else 0
 
     def mbs(r):
         if not r or not r["mean"]:
             return None
-        size = spans_bytes if r["key"] == "triage_spans" else in_bytes
+        size = {"triage_spans": spans_bytes, "triage_report_small": small_bytes}.get(r["key"], in_bytes)
         return size / 1e6 / r["mean"]
 
     L = []
@@ -204,8 +208,19 @@ def main():
             rss = r["rss_mib"]
             check("traces: peak RSS <= 25%% of dump (%.0f MiB)" % limit, None if rss is None else rss <= limit,
                   "%.1f MiB (%.1f%%)" % (rss, rss * 1048576 * 100 / spans_bytes) if rss is not None else "-", "triage_spans")
+        r = by.get("triage_report")
+        if r:
+            v = mbs(r)
+            check("report --format json FILE >= %d MB/s" % TARGET_REPORT_MBS, None if v is None else v >= TARGET_REPORT_MBS,
+                  "%.1f MB/s" % v if v else "-", "triage_report")
+        r = by.get("triage_report_small")
+        if r:
+            check("report on 20,000 lines <= %d ms" % (TARGET_REPORT_SMALL_S * 1000),
+                  None if r["mean"] is None else r["mean"] <= TARGET_REPORT_SMALL_S,
+                  "%.1f ms" % (r["mean"] * 1000) if r["mean"] else "-", "triage_report_small")
         for k, short in (("triage_file", "--stats FILE"), ("triage_pipe", "--stats (pipe)"),
-                         ("triage_gz", "--stats FILE.gz"), ("triage_json", "--format json FILE")):
+                         ("triage_gz", "--stats FILE.gz"), ("triage_json", "--format json FILE"),
+                         ("triage_report", "report FILE")):
             r = by.get(k)
             if r:
                 v = r["rss_mib"]

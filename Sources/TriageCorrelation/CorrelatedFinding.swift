@@ -21,7 +21,8 @@ public struct CorrelatedFinding: Sendable {
   /// code 137` names its container).
   public var namedService: String? { record.namedService < 0 ? nil : tables.strings[Int(record.namedService)] }
   public var time: Timestamp? { record.time == .min ? nil : Timestamp(millisecondsSinceEpoch: record.time) }
-  /// The line had no time: ``time`` is that of the source's last event before it.
+  /// The line had no time: ``time`` is that of the source's last event before it, or of a
+  /// later line of its block (`kubectl describe`'s `Finished:`).
   public var timeIsInferred: Bool { record.flags.contains(.timeIsInferred) }
   public var source: String { tables.strings[Int(record.source)] }
   /// Whether two findings come from the same source (without reading its name).

@@ -95,6 +95,14 @@ public struct FindingStore: RandomAccessCollection, Sendable {
 
   public subscript(position: Int) -> CorrelatedFinding { CorrelatedFinding(record: records[position], tables: tables) }
 
+  /// Dates an undated finding from a later line of its block (`kubectl describe`'s `Finished:`,
+  /// to the second): the time is inferred, so a line of the same crash that states its own time
+  /// (the kernel's, to the microsecond) dates the occurrence.
+  mutating func date(_ position: Int, at time: Timestamp) {
+    records[position].time = time.millisecondsSinceEpoch
+    records[position].flags.insert(.timeIsInferred)
+  }
+
   /// Appends a finding.
   /// - Parameters:
   ///   - captures: what it captured (all of them for a finding kept whole, else those

@@ -69,6 +69,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
     sourceName = source.name
     lastTimeInSource = nil
     recentCount = 0
+    undatedFindings.removeAll()
     inner.begin(source: source)
   }
 
@@ -172,6 +173,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
           && (finding.captures["language"].map(CorrelatedFinding.survivableLanguages.contains) ?? false),
         endedProcess: endedProcess, deadThread: deadThread)
     }
+    if event.time == nil { dateFromBlock(event, newFindings: indexes) }
     if let time = event.time { lastTimeInSource = max(lastTimeInSource ?? time, time) }
     remember(event)
     for index in indexes where findings[index].isCrash { tieInFlightTraces(to: index) }
@@ -208,6 +210,31 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
         evidence.lastTimeByService.append((service, event.time))
       }
     }
+  }
+
+  /// Undated findings among the source's last few lines (a `kubectl describe` block's `Reason:
+  /// OOMKilled`, `Exit Code: 137`): (finding, line).
+  private var undatedFindings: [(index: Int, line: Int)] = []
+  /// How many lines after an undated finding its block's `Finished:` may come.
+  static var blockLines: Int { 6 }
+
+  /// Undated findings of a `kubectl describe` container state take the state's `Finished:`
+  /// time (`Finished: Wed, 12 Nov 2025 14:51:09 +0000`), a few lines below them in the block:
+  /// then the kernel's report of the same kill, or a log's last line before it, can be told
+  /// the same crash.
+  private mutating func dateFromBlock(_ event: Event, newFindings: [Int]) {
+    undatedFindings.removeAll { event.lineNumber - $0.line > Self.blockLines }
+    for index in newFindings where findings.records[index].time == .min { undatedFindings.append((index, event.lineNumber)) }
+    guard !undatedFindings.isEmpty, newFindings.isEmpty else { return }
+    let text = event.text
+    var start = 0
+    while start < text.count, text[start] == 0x20 || text[start] == 0x09 { start += 1 }
+    guard text.matches("Finished:", at: start) else { return }
+    start += 9
+    while start < text.count, text[start] == 0x20 { start += 1 }
+    guard let finished = text.rfc1123Timestamp(at: start) else { return }
+    for (index, _) in undatedFindings { findings.date(index, at: finished) }
+    undatedFindings.removeAll()
   }
 
   private mutating func noteInFlight(_ trace: UInt64, on service: ServiceTable.ID, at time: Timestamp, text: UnsafeBufferPointer<UInt8>) {

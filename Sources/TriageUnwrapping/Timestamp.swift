@@ -297,6 +297,18 @@ extension UnsafeBufferPointer where Element == UInt8 {
     return (time, index - offset)
   }
 
+  /// An RFC 1123 date with a numeric zone, as `kubectl describe` prints a container's
+  /// `Started:` and `Finished:` (`Wed, 12 Nov 2025 14:51:09 +0000`), at `offset`; in UTC.
+  public func rfc1123Timestamp(at offset: Int) -> Timestamp? {
+    guard offset + 31 <= count, self[offset + 3] == 0x2C, self[offset + 4] == 0x20,
+      let (local, length) = dayMonthYearTimestamp(at: offset + 5), length == 20, self[offset + 25] == 0x20,
+      self[offset + 26] == 0x2B || self[offset + 26] == 0x2D,
+      let hours = digits(at: offset + 27, length: 2), let minutes = digits(at: offset + 29, length: 2)
+    else { return nil }
+    let zone = Int64(hours * 60 + minutes) * 60_000 * (self[offset + 26] == 0x2D ? -1 : 1)
+    return Timestamp(millisecondsSinceEpoch: local.millisecondsSinceEpoch - zone)
+  }
+
   func klogTimestamp(at offset: Int, year: Int) -> (Timestamp, Int)? {
     // "1103 10:00:04.123456"
     guard offset + 13 <= count, let month = digits(at: offset, length: 2), let day = digits(at: offset + 2, length: 2),
