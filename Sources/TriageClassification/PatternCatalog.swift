@@ -90,8 +90,10 @@ public final class PatternCatalog: @unchecked Sendable {
           message: "the regex of \(pattern.id) does not compile (ICU syntax): \(Self.reason(error)). Check brackets, escapes and named groups `(?<name>…)`.")
       }
       // The prefilter needs one literal per pattern: the first of 8 or more bytes (authors list
-      // the rarest first). The others are checked on the events it lets through.
-      let anchor = pattern.literals.first { $0.utf8.count >= 8 } ?? pattern.literals.max { $0.utf8.count < $1.utf8.count }!
+      // the rarest first), or a part of it without digits (see ``prefilterWindow(of:)``). The
+      // others are checked on the events it lets through.
+      let literal = pattern.literals.first { $0.utf8.count >= 8 } ?? pattern.literals.max { $0.utf8.count < $1.utf8.count }!
+      let anchor = pattern.languages == nil ? Self.prefilterWindow(of: literal) : literal
       let key = Self.asciiLowercased(anchor)
       var anchorIndex = -1
       if pattern.languages == nil {
@@ -104,7 +106,7 @@ public final class PatternCatalog: @unchecked Sendable {
         }
       }
       var others = pattern.literals
-      if pattern.languages == nil { others.remove(at: others.firstIndex(of: anchor)!) }
+      if pattern.languages == nil && anchor == literal { others.remove(at: others.firstIndex(of: literal)!) }
       compiled.append(
         Compiled(
           pattern: pattern, regex: regex, captureNames: names, compiledGroupNames: names.indices.map { "g\($0 + 1)" },
@@ -167,6 +169,29 @@ public final class PatternCatalog: @unchecked Sendable {
       }
     }
     return patterns
+  }
+
+  /// What the prefilter looks for to find `literal`: the literal itself, or, when digits fall
+  /// in its first 8 bytes (the prefilter's window: `E1042 job lease lost`, `[Errno 2] No such
+  /// file`), its longest run without digits when that has 8 bytes or more. Digits are the
+  /// commonest bytes of a log (times, ids, sizes); a window of them stops the scan at every
+  /// number. The whole literal is still checked before the regex runs.
+  static func prefilterWindow(of literal: String) -> String {
+    let bytes = Array(literal.utf8)
+    guard bytes.prefix(8).contains(where: { $0 &- 0x30 < 10 }) else { return literal }
+    var best = 0..<0
+    var start = 0
+    for index in 0...bytes.count {
+      if index == bytes.count || bytes[index] &- 0x30 < 10 {
+        if index - start > best.count { best = start..<index }
+        start = index + 1
+      }
+    }
+    // Without the spaces at its ends: a window starting with a space matches before every word.
+    while best.count > 8, bytes[best.lowerBound] == 0x20 { best = best.dropFirst() }
+    while best.count > 8, bytes[best.upperBound - 1] == 0x20 { best = best.dropLast() }
+    guard best.count >= 8 else { return literal }
+    return String(decoding: bytes[best], as: UTF8.self)
   }
 
   /// `text` with ASCII letters lower-cased and every other byte unchanged: the prefilter and

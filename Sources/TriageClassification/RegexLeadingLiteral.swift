@@ -50,15 +50,14 @@ enum RegexLeadingLiteral {
     return literal.isEmpty ? nil : literal
   }
 
-  /// Where `anchor` (lower-cased) first occurs in the leading literal of `regex`, ignoring
-  /// ASCII case: every match then starts that many bytes before an occurrence of the anchor.
+  /// Where `anchor` (lower-cased) occurs in the leading literal of `regex`, ignoring ASCII
+  /// case: every match then starts that many bytes before an occurrence of the anchor. Nil
+  /// when it occurs there more than once (a match could start at either distance).
   static func anchorOffset(anchor: [UInt8], regex: String) -> Int? {
     guard let literal = of(regex), literal.count >= anchor.count, !anchor.isEmpty else { return nil }
     let folded = literal.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }
-    for start in 0...(folded.count - anchor.count) where folded[start..<start + anchor.count].elementsEqual(anchor) {
-      return start
-    }
-    return nil
+    let starts = (0...(folded.count - anchor.count)).filter { folded[$0..<$0 + anchor.count].elementsEqual(anchor) }
+    return starts.count == 1 ? starts[0] : nil
   }
 
   /// Whether `|` occurs outside every group and bracket expression.

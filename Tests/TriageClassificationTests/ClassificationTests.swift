@@ -19,7 +19,7 @@ struct ClassifiedRun {
 
   /// - Parameter workers: classify in batches on this many worker threads beside the
   ///   producer (as the CLI does), instead of event by event.
-  init(_ bytes: [UInt8], name: String = "captured.txt", workers: Int? = nil) {
+  init(_ bytes: [UInt8], name: String = "captured.txt", workers: Int? = nil, catalog: PatternCatalog = Self.catalog) {
     struct Sink: ClassifiedEventSink {
       var collector: CollectingSink
       var findings: [[Finding]] = []
@@ -36,11 +36,11 @@ struct ClassifiedRun {
     let done: Sink
     if let workers {
       // Small batches: many hand-overs, batches finished out of order.
-      var sink = ConcurrentClassifyingSink(inner: inner, classifier: Classifier(catalog: Self.catalog), threads: workers, batchEvents: 16)
+      var sink = ConcurrentClassifyingSink(inner: inner, classifier: Classifier(catalog: catalog), threads: workers, batchEvents: 16)
       reader.read(stream: ChunkedByteStream(bytes), named: name, into: &sink)
       done = sink.finish()
     } else {
-      var sink = ClassifyingSink(inner: inner, classifier: Classifier(catalog: Self.catalog))
+      var sink = ClassifyingSink(inner: inner, classifier: Classifier(catalog: catalog))
       reader.read(stream: ChunkedByteStream(bytes), named: name, into: &sink)
       done = sink.inner
     }
