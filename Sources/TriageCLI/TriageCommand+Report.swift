@@ -81,8 +81,10 @@ extension TriageCommand {
       let redactor = noRedact ? nil : Redactor()
       if let redactor { traceIndex.redact = { redactor.redact($0) } }
       let sink = ServiceActivity(inner: traceIndex, services: services)
-      let collected = Events.read(paths, with: reader, classifier: classifier, filter: filter, into: sink)
-      let index = collected.inner
+      // The index and the services' activity, not the sink that held them (so the trace
+      // evidence can go once analysed).
+      var (index, activity) = { (collected: ServiceActivity<TraceLogIndex<StatisticsReport>>) in (collected.inner, collected.services) }(
+        Events.read(paths, with: reader, classifier: classifier, filter: filter, into: sink))
       setup.progress?.stop()
 
       let findings = index.findings
@@ -91,15 +93,19 @@ extension TriageCommand {
       var traces = TraceAnalyzer().analyze(analysis)
       // Every trace id in the logs has an entry; those not analysed were healthy.
       let unanalysed = index.traces.count - traces.count { $0.logEvents > 0 }
+      // What the report needs of the logs' trace evidence is in `traces` now: the table
+      // (about 100 bytes per trace id) goes before incidents are built.
+      analysis.evidence = TraceEvidenceTable()
+      index.releaseTraceEvidence()
       var builder = IncidentBuilder()
       builder.crashLoopCount = crashLoopCount
       builder.crashLoopWindow = Int64(crashLoopWindow) * 60_000
       builder.quietGap = Int64(quietGap) * 60_000
       let incidents = builder.build(
-        findings: findings, serviceName: { services.name($0) }, activity: collected.services, traces: &traces)
+        findings: findings, serviceName: { services.name($0) }, activity: activity, traces: &traces)
       let contextBreaks = TraceContextBreak.find(in: traces, store: reader.spans)
       var timeline = Timeline.build(
-        incidents: incidents, traces: traces, activity: collected.services, findings: findings, contextBreaks: contextBreaks,
+        incidents: incidents, traces: traces, activity: activity, findings: findings, contextBreaks: contextBreaks,
         serviceName: { services.name($0) })
       if let redactor { for position in timeline.indices { timeline[position].text = redactor.redact(timeline[position].text) } }
       // The report lists traces with spans and the ones that failed or died; healthy traces known

@@ -19,7 +19,7 @@ public struct CorrelatedFinding: Sendable {
   public var service: ServiceTable.ID? { record.service < 0 ? nil : record.service }
   /// The service a line names when the line itself has none (compose's `worker-1 exited with
   /// code 137` names its container).
-  public var namedService: String? { record.namedService < 0 ? nil : tables.strings[Int(record.namedService)] }
+  public var namedService: String? { record.extras < 0 ? nil : tables.extras[Int(record.extras)].namedService }
   public var time: Timestamp? { record.time == .min ? nil : Timestamp(millisecondsSinceEpoch: record.time) }
   /// The line had no time: ``time`` is that of the source's last event before it, or of a
   /// later line of its block (`kubectl describe`'s `Finished:`).
@@ -27,13 +27,13 @@ public struct CorrelatedFinding: Sendable {
   public var source: String { tables.strings[Int(record.source)] }
   /// Whether two findings come from the same source (without reading its name).
   public func hasSameSource(as other: CorrelatedFinding) -> Bool { record.source == other.record.source }
-  public var line: Int { record.line }
+  public var line: Int { Int(record.line) }
   public var captures: [String: String] { record.captures < 0 ? [:] : tables.captureSets[Int(record.captures)] }
   public var traceID: TraceID? {
     record.flags.contains(.hasTrace) ? TraceID(upperHalf: record.traceUpper, lowerHalf: record.traceLower) : nil
   }
   /// The evidence text (findings kept whole; empty for the others).
-  public var text: String { record.details < 0 ? "" : tables.details[Int(record.details)].text }
+  public var text: String { record.extras < 0 ? "" : tables.extras[Int(record.extras)].text }
   /// One of the first few findings of its kind: it keeps its text and all its captures (the
   /// others keep only the captures correlation reads).
   public var isExemplar: Bool { record.flags.contains(.isExemplar) }
@@ -47,9 +47,9 @@ public struct CorrelatedFinding: Sendable {
   public var endedProcess: Bool { record.flags.contains(.endedProcess) }
   /// The thread its event ended (an uncaught exception in a thread the process outlives:
   /// a listener or consumer that silently stops working).
-  public var deadThread: String? { record.deadThread < 0 ? nil : tables.strings[Int(record.deadThread)] }
+  public var deadThread: String? { record.extras < 0 ? nil : tables.extras[Int(record.extras)].deadThread }
   /// For exemplars: the first lines of the events before it in its source (`--context`).
-  public var context: [String] { record.details < 0 ? [] : tables.details[Int(record.details)].context }
+  public var context: [String] { record.extras < 0 ? [] : tables.extras[Int(record.extras)].context }
   /// The signature's fingerprint: it groups the same bug.
   public var fingerprint: String { tables.strings[Int(record.fingerprint)] }
 

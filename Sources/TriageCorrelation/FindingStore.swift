@@ -1,7 +1,7 @@
 import TriageClassification
 import TriageUnwrapping
 
-/// The findings of a run, compact: one fixed-size record per finding (about 80 bytes, no
+/// The findings of a run, compact: one fixed-size record per finding (56 bytes, no
 /// reference counting), its strings and capture sets each stored once in shared tables.
 ///
 /// A 1 GiB log can hold hundreds of thousands of findings; as structs of strings and
@@ -10,23 +10,22 @@ import TriageUnwrapping
 ///
 /// Appending is O(1) amortized (plus a hash of its captures); reading a field is O(1).
 public struct FindingStore: RandomAccessCollection, Sendable {
-  /// One finding's facts; strings and capture sets are indexes into ``Tables``.
+  /// One finding's facts; strings and capture sets are indexes into ``Tables``. 56 bytes,
+  /// no references.
   struct Record {
+    var time: Int64  // Int64.min: none
+    var traceUpper: UInt64
+    var traceLower: UInt64  // with `flags.hasTrace`
+    var service: ServiceTable.ID  // -1: none
+    var line: UInt32  // saturated past 4 Gi lines
+    var source: Int32
+    var fingerprint: Int32
+    var captures: Int32  // -1: none
+    var extras: Int32  // -1: none (see ``Extras``)
     var pattern: Int32
     var category: CrashCategory
     var confidence: Confidence
     var flags: Flags
-    var service: ServiceTable.ID  // -1: none
-    var time: Int64  // Int64.min: none
-    var line: Int
-    var source: Int32
-    var fingerprint: Int32
-    var captures: Int32  // -1: none
-    var namedService: Int32  // -1: none
-    var deadThread: Int32  // -1: none
-    var details: Int32  // -1: none (text and context of a finding kept whole)
-    var traceUpper: UInt64
-    var traceLower: UInt64  // with `flags.hasTrace`
   }
 
   struct Flags: OptionSet {
@@ -38,10 +37,13 @@ public struct FindingStore: RandomAccessCollection, Sendable {
     static let hasTrace = Flags(rawValue: 16)
   }
 
-  /// What a finding kept whole has besides its record.
-  struct Details {
+  /// What few findings have: the text and context of a finding kept whole, the service its
+  /// line names, the thread it ended.
+  struct Extras {
     var text: String
     var context: [String]
+    var namedService: String?
+    var deadThread: String?
   }
 
   /// The shared tables: append-only, so every copy of the store reads the same values.
@@ -54,7 +56,7 @@ public struct FindingStore: RandomAccessCollection, Sendable {
     /// Capture sets seen, for sharing (at most ``maximumSharedCaptureSets``; later sets are
     /// stored each time).
     var captureSetIndex: [[String: String]: Int32] = [:]
-    var details: [Details] = []
+    var extras: [Extras] = []
 
     static let maximumSharedCaptureSets = 4_096
 
@@ -85,7 +87,7 @@ public struct FindingStore: RandomAccessCollection, Sendable {
     }
   }
 
-  var records: [Record] = []
+  var records = ChunkedArray<Record>()
   let tables = Tables()
 
   public init() {}
@@ -121,17 +123,16 @@ public struct FindingStore: RandomAccessCollection, Sendable {
     if isRuntimeException { flags.insert(.isRuntimeException) }
     if endedProcess { flags.insert(.endedProcess) }
     if traceID != nil { flags.insert(.hasTrace) }
-    var details: Int32 = -1
-    if !text.isEmpty || !context.isEmpty {
-      details = Int32(tables.details.count)
-      tables.details.append(Details(text: text, context: context))
+    var extras: Int32 = -1
+    if !text.isEmpty || !context.isEmpty || namedService != nil || deadThread != nil {
+      extras = Int32(tables.extras.count)
+      tables.extras.append(Extras(text: text, context: context, namedService: namedService, deadThread: deadThread))
     }
     records.append(
       Record(
-        pattern: tables.intern(compiled), category: category, confidence: confidence, flags: flags, service: service ?? -1,
-        time: time?.millisecondsSinceEpoch ?? .min, line: line, source: tables.intern(source), fingerprint: tables.intern(fingerprint),
-        captures: tables.intern(captures: captures), namedService: namedService.map(tables.intern) ?? -1,
-        deadThread: deadThread.map(tables.intern) ?? -1, details: details, traceUpper: traceID?.upperHalf ?? 0,
-        traceLower: traceID?.lowerHalf ?? 0))
+        time: time?.millisecondsSinceEpoch ?? .min, traceUpper: traceID?.upperHalf ?? 0, traceLower: traceID?.lowerHalf ?? 0,
+        service: service ?? -1, line: UInt32(clamping: line), source: tables.intern(source), fingerprint: tables.intern(fingerprint),
+        captures: tables.intern(captures: captures), extras: extras, pattern: tables.intern(compiled), category: category,
+        confidence: confidence, flags: flags))
   }
 }

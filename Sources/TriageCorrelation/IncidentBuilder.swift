@@ -52,7 +52,7 @@ public struct IncidentBuilder {
   ) -> [Incident] {
     func name(_ finding: CorrelatedFinding) -> String { finding.service.map(serviceName) ?? finding.namedService ?? "?" }
     let occurrences = self.occurrences(findings, name: name)
-    var incidents = group(occurrences, findings: findings)
+    var incidents = group(consume occurrences, findings: findings)
     // Restarts: the instances' first lines after their crashes, within the incident.
     var restartsByService: [String: [Timestamp]] = [:]
     var startsByService: [String: [Timestamp]] = [:]
@@ -273,7 +273,8 @@ public struct IncidentBuilder {
 
   // MARK: Incidents
 
-  func group(_ occurrences: [Occurrence], findings: FindingStore) -> [Incident] {
+  /// Groups `occurrences` (consumed: each is moved into its group, so they are not held twice).
+  func group(_ occurrences: consuming [Occurrence], findings: FindingStore) -> [Incident] {
     struct Key: Hashable {
       let service: String
       let category: CrashCategory
@@ -318,7 +319,8 @@ public struct IncidentBuilder {
     }
     var incidents: [Incident] = []
     for key in keys where !groups[key]!.isEmpty {
-      var members = groups[key]!
+      // Taken out of the table: changed in place, not copied.
+      var members = groups.removeValue(forKey: key)!
       // An undated account of a crash or stop (`kubectl describe`'s `Last State: … OOMKilled`,
       // an events table's `Killing`) of a service whose crashes or stops are also dated repeats
       // one of them: it is evidence of the last dated one of its instance, not another.
@@ -337,7 +339,7 @@ public struct IncidentBuilder {
         }
         members = members.indices.filter { !merged[$0] }.map { members[$0] }
       }
-      let sorted = members.sorted { left, right in
+      members.sort { left, right in
         let (a, b) = (left.time?.millisecondsSinceEpoch ?? .min, right.time?.millisecondsSinceEpoch ?? .min)
         return a != b ? a < b : left.findingIndexes[0] < right.findingIndexes[0]
       }
@@ -347,7 +349,7 @@ public struct IncidentBuilder {
         incidents.append(makeIncident(run, key.category, findings: findings))
         run.removeAll()
       }
-      for occurrence in sorted {
+      for occurrence in members {
         if let previous = run.last?.time, let time = occurrence.time,
           time.millisecondsSinceEpoch - previous.millisecondsSinceEpoch > quietGap
         {

@@ -104,7 +104,7 @@ public struct TraceAnalyzer {
       var trace = TraceAnalysis(traceID: evidence.traceID)
       trace.logEvents = evidence.events
       trace.findingIndexes = evidence.findingIndexes
-      trace.services = evidence.lastTimeByService.map { input.serviceName($0.service) }
+      trace.services = evidence.services.map { input.serviceName($0) }
       trace.start = evidence.firstTime.map(\.nanoseconds)
       trace.end = evidence.lastTime.map(\.nanoseconds)
       let failed = (evidence.worstLevel ?? .info) >= .error || !evidence.findingIndexes.isEmpty

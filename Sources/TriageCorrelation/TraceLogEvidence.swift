@@ -6,8 +6,8 @@ public struct TraceLogEvidence: Sendable {
   public var events = 0
   public var firstTime: Timestamp?
   public var lastTime: Timestamp?
-  /// The last time each service (up to ``TraceLogIndex/servicesPerTrace``) logged for it.
-  public var lastTimeByService: [(service: ServiceTable.ID, time: Timestamp?)] = []
+  /// The services that logged for it, the first ``TraceLogIndex/servicesPerTrace``.
+  public var services = TraceServices()
   /// Indexes into ``TraceLogIndex/crashes`` and ``TraceLogIndex/findings`` of its events' findings.
   public var findingIndexes: [Int] = []
   /// The most severe level its events stated.
@@ -18,6 +18,40 @@ public struct TraceLogEvidence: Sendable {
   public var crashFindingIndexes: [Int] = []
 
   init(traceID: TraceID) { self.traceID = traceID }
+}
+
+/// Up to four service ids, stored inline (no allocation per trace: a report indexes up to
+/// 100,000 traces).
+public struct TraceServices: RandomAccessCollection, Sendable {
+  public static var capacity: Int { 4 }
+  private var ids: (ServiceTable.ID, ServiceTable.ID, ServiceTable.ID, ServiceTable.ID) = (-1, -1, -1, -1)
+  private var stored: UInt8 = 0
+
+  public init() {}
+
+  public var startIndex: Int { 0 }
+  public var endIndex: Int { Int(stored) }
+
+  public subscript(position: Int) -> ServiceTable.ID {
+    switch position {
+    case 0: ids.0
+    case 1: ids.1
+    case 2: ids.2
+    default: ids.3
+    }
+  }
+
+  /// Adds `service` unless it is there or four are.
+  public mutating func insert(_ service: ServiceTable.ID) {
+    guard !contains(service), count < Self.capacity else { return }
+    switch stored {
+    case 0: ids.0 = service
+    case 1: ids.1 = service
+    case 2: ids.2 = service
+    default: ids.3 = service
+    }
+    stored += 1
+  }
 }
 
 /// The evidence of every indexed trace id, keyed by the id's lower 64 bits: the entries in
@@ -37,6 +71,13 @@ public struct TraceEvidenceTable: Sequence, Sendable {
   public subscript(key: UInt64) -> TraceLogEvidence? {
     guard let position = positions[key] else { return nil }
     return entries[Int(position)]
+  }
+
+  /// Makes room for `capacity` entries at once: no rehashing or copying as they come (the
+  /// room is address space until used).
+  mutating func reserve(_ capacity: Int) {
+    entries.reserveCapacity(capacity)
+    positions.reserveCapacity(capacity)
   }
 
   /// The position of `key`'s entry, adding an entry for `traceID` when there is none.

@@ -20,13 +20,13 @@ private let completionWords: [[UInt8]] = ["succeeded", "completed", "finished", 
 /// ties every unfinished one that logged within ``inFlightWindow`` before it. Events arrive
 /// in order within a source, which is where a service's lines and its crash lines are.
 ///
-/// Memory is bounded: at most ``maximumTraces`` trace ids are indexed (about 250 bytes each);
+/// Memory is bounded: at most ``maximumTraces`` trace ids are indexed (about 100 bytes each);
 /// once full, only ids that already have an entry are counted, and ``unindexedEvents`` says
 /// how many events were not. The index is keyed by the lower 64 bits of the id, so a 64-bit
 /// id (B3, Jaeger, Datadog) finds its 128-bit form (trace-formats.md §5.3).
 public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   public var inner: Inner
-  public static var servicesPerTrace: Int { 4 }
+  public static var servicesPerTrace: Int { TraceServices.capacity }
   public var maximumTraces = 250_000
   public private(set) var traces = TraceEvidenceTable()
   public private(set) var findings = FindingStore()
@@ -181,6 +181,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
       let key = traceID.lowerHalf
       let position: Int?
       if traces.count < maximumTraces {
+        if traces.count == 0 { traces.reserve(maximumTraces) }
         position = traces.position(of: key, adding: traceID)
       } else {
         position = traces.position(of: key)
@@ -203,13 +204,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
     }
     if let level = event.level { evidence.worstLevel = max(evidence.worstLevel ?? level, level) }
     evidence.findingIndexes.append(contentsOf: findingIndexes)
-    if let service = event.service {
-      if let slot = evidence.lastTimeByService.firstIndex(where: { $0.service == service }) {
-        if let time = event.time { evidence.lastTimeByService[slot].time = max(evidence.lastTimeByService[slot].time ?? time, time) }
-      } else if evidence.lastTimeByService.count < Self.servicesPerTrace {
-        evidence.lastTimeByService.append((service, event.time))
-      }
-    }
+    if let service = event.service { evidence.services.insert(service) }
   }
 
   /// Undated findings among the source's last few lines (a `kubectl describe` block's `Reason:
@@ -293,6 +288,9 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
     let head = UnsafeBufferPointer(rebasing: text.prefix(400))
     return completionWords.contains { head.containsASCIICaseInsensitive($0) }
   }
+
+  /// Frees the per-trace evidence once it has been analysed (``traces`` is empty after).
+  public mutating func releaseTraceEvidence() { traces = TraceEvidenceTable() }
 
   public mutating func end(source: TextSource, statistics: SourceStatistics) {
     inner.end(source: source, statistics: statistics)

@@ -63,23 +63,25 @@ public struct IncidentReport {
         appendFinding(finding, id: index, to: &out)
       }
     }
-    writer.withBuffer { out in
-      out.append(contentsOf: #"],"incidents":["#.utf8)
-      for (index, incident) in incidents.enumerated() {
+    // Piece by piece, so the buffer is flushed as it fills (an incident may list a quarter of
+    // a million finding ids).
+    writer.withBuffer { out in out.append(contentsOf: #"],"incidents":["#.utf8) }
+    for (index, incident) in incidents.enumerated() {
+      writer.withBuffer { out in
         if index > 0 { out.append(0x2C) }
         appendIncident(incident, to: &out)
       }
-      out.append(contentsOf: "],\"omitted_traces\":\(omittedTraces),\"traces\":[".utf8)
     }
+    writer.withBuffer { out in out.append(contentsOf: "],\"omitted_traces\":\(omittedTraces),\"traces\":[".utf8) }
     for (index, trace) in traces.traces.enumerated() {
       writer.withBuffer { out in
         if index > 0 { out.append(0x2C) }
         traces.appendTrace(trace, to: &out)
       }
     }
-    writer.withBuffer { out in
-      out.append(contentsOf: #"],"timeline":["#.utf8)
-      for (index, entry) in timeline.enumerated() {
+    writer.withBuffer { out in out.append(contentsOf: #"],"timeline":["#.utf8) }
+    for (index, entry) in timeline.enumerated() {
+      writer.withBuffer { out in
         if index > 0 { out.append(0x2C) }
         out.append(contentsOf: #"{"time":"#.utf8)
         traces.appendTime(entry.time?.nanoseconds, to: &out)
@@ -90,8 +92,8 @@ public struct IncidentReport {
         appendOptional(entry.incidentID, to: &out)
         out.append(0x7D)
       }
-      out.append(contentsOf: "]}\n".utf8)
     }
+    writer.withBuffer { out in out.append(contentsOf: "]}\n".utf8) }
   }
 
   func appendFinding(_ finding: CorrelatedFinding, id: Int, to out: inout [UInt8]) {
