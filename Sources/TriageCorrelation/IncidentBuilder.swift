@@ -100,6 +100,13 @@ public struct IncidentBuilder {
         of: incidents[index], instances: instancesByService[ServiceName.normalized(incidents[index].service)] ?? [], findings: findings,
         restartsByService: restartsByService, logsEnd: logsEnd)
     }
+    // An error the process exited on (an unhandled rejection, an uncaught exception) is fixed
+    // where it is raised, whatever refused or failed.
+    for index in incidents.indices where !incidents[index].category.isProcessDeath && incidents[index].category != .terminated {
+      guard incidents[index].occurrences.contains(where: { $0.findingIndexes.contains { findings[$0].endedProcess } }) else { continue }
+      incidents[index].next = "The process exited on this error: handle it where it is raised (an unhandled rejection or uncaught exception stops the worker) and run the worker with a restart policy. "
+        + incidents[index].next
+    }
     incidents.sort { left, right in
       if left.severity != right.severity { return left.severity > right.severity }
       let (a, b) = (left.firstSeen ?? Timestamp(millisecondsSinceEpoch: .max), right.firstSeen ?? Timestamp(millisecondsSinceEpoch: .max))
@@ -233,17 +240,21 @@ public struct IncidentBuilder {
     return result
   }
 
+  /// How far apart two copies of a line may be dated when one has no time of its own (its
+  /// time is its source's previous line's, a lower bound).
+  static var inferredCopyWindow: Int64 { 5 * 60_000 }
+
   /// Findings that are copies of another: the same line read twice through different files
   /// (a `docker compose logs` capture and the kubelet's files of the same container): same
   /// text, signature and instance (or one instance under compose's and kubelet's names), from
-  /// another source, within a second. Only findings that kept their text (the first 5,000 and
-  /// the exemplars) can be told copies.
+  /// another source, within a second (within ``inferredCopyWindow`` when one of them has no time
+  /// of its own). Only findings that kept their text (the first 5,000 and the exemplars) can be
+  /// told copies.
   /// - Returns: copy → original.
   /// - Complexity: O(k log k) for the k findings with text.
   static func copies(_ findings: FindingStore, owner: [String]) -> [Int: Int] {
     struct Key: Hashable {
       let signature: String
-      let service: String
       let text: String
     }
     var seen: [Key: [Int]] = [:]
@@ -252,16 +263,16 @@ public struct IncidentBuilder {
       .sorted { findings[$0].time! != findings[$1].time! ? findings[$0].time! < findings[$1].time! : $0 < $1 }
     for index in timed {
       let finding = findings[index]
-      let key = Key(signature: finding.signature, service: ServiceName.normalized(owner[index]), text: finding.text)
+      let key = Key(signature: finding.signature, text: finding.text)
       let time = finding.time!.millisecondsSinceEpoch
-      // Newest first; the list is in time order, so the search stops past a second.
+      // Newest first; the list is in time order, so the search stops past the longest window.
       for original in (seen[key] ?? []).reversed() {
-        guard time - findings[original].time!.millisecondsSinceEpoch <= 1_000 else { break }
-        // The same instance, or one instance named two ways (compose's `worker-1`, kubelet's
-        // `worker-7d9f8b6c5-x2x9k`); two replicas in two files are not copies of each other.
-        let sameInstance = owner[original] == owner[index]
-          || (ServiceName.deploymentName(ofPod: owner[original]) == nil) != (ServiceName.deploymentName(ofPod: owner[index]) == nil)
-        if findings[original].source != finding.source && sameInstance {
+        let apart = time - findings[original].time!.millisecondsSinceEpoch
+        guard apart <= Self.inferredCopyWindow else { break }
+        // A line without a time of its own was dated by its source's line before it (the
+        // compose copy of a crash block): its real time is later, so its copy may be too.
+        guard apart <= 1_000 || findings[original].timeIsInferred || finding.timeIsInferred else { continue }
+        if !findings[original].hasSameSource(as: finding) && Self.sameInstance(owner[original], owner[index]) {
           copies[index] = copies[original] ?? original
           break
         }
@@ -269,6 +280,15 @@ public struct IncidentBuilder {
       if copies[index] == nil { seen[key, default: []].append(index) }
     }
     return copies
+  }
+
+  /// Whether two owners can be one instance: the same name, one name under compose and
+  /// kubelet (`worker-1`, `worker-7d9f8b6c5-x2x9k`), or a docker json-file's container id
+  /// (`7c2fc07fa518`), which could be any service. Two replicas in two files are not.
+  static func sameInstance(_ left: String, _ right: String) -> Bool {
+    if left == right || ServiceName.isContainerID(left) || ServiceName.isContainerID(right) { return true }
+    guard ServiceName.normalized(left) == ServiceName.normalized(right) else { return false }
+    return (ServiceName.deploymentName(ofPod: left) == nil) != (ServiceName.deploymentName(ofPod: right) == nil)
   }
 
   // MARK: Incidents

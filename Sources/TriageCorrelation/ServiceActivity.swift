@@ -65,7 +65,8 @@ public struct ServiceActivity<Inner: ClassifiedEventSink>: ClassifiedEventSink {
     // A supervisor's restart line (`Scheduled restart job`) belongs to the crash: the restart
     // is a line after it.
     let schedulesRestart = findings.contains { $0.category == .crashloop }
-    let failed = !findings.isEmpty || (event.level ?? .info) >= .error
+    // A graceful stop (`Stopping …`, `received SIGTERM`) is no error.
+    let failed = findings.contains { $0.category != .terminated } || (event.level ?? .info) >= .error
     guard service >= 0 else { return }
     while records.count <= Int(service) { records.append(ServiceRecord()) }
     // In place: a record copied out of the array would copy its buffers per line.

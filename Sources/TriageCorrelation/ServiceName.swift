@@ -54,6 +54,12 @@ enum ServiceName {
     return parts.dropLast(2).joined(separator: "-")
   }
 
+  /// Whether `name` is a container id (12 or 64 lowercase hex digits), as a docker json-file's
+  /// directory names its container.
+  static func isContainerID(_ name: String) -> Bool {
+    (name.utf8.count == 12 || name.utf8.count == 64) && name.utf8.allSatisfy { $0 &- 0x30 < 10 || $0 &- 0x61 < 6 }
+  }
+
   /// Whether two spellings name the same service: equal once normalised, or one is the other
   /// with a project prefix (`tickets-worker`) or a suffix (`rabbitmq-server`, `postgres-16-main`).
   static func matches(_ left: String, _ right: String) -> Bool {

@@ -124,6 +124,18 @@ import TriageTestSupport
     // Where they stopped: the worker's spans under the missing context_gathering / llm_synthesis.
     let bulk = try #require(report.traces.first { $0["trace_id"] as? String == "8c65e07987c16d8782580e226c86e2ed" })
     #expect((bulk["incomplete_because"] as? [String])?.contains { $0.contains("which is in no dump") } == true)
+
+    // The whole directory adds worker-1's stream twice more (a docker json-file named by its
+    // container id, CRI files under the pod's name): copies, not more crashes. The segfault's
+    // compose line has no time of its own (it takes the line before it, 10:24:32.665); its CRI
+    // copy says 10:24:38.252.
+    let whole = try Report(["Samples/celery-crashloop"])
+    #expect(!whole.incidents.contains { ($0["services"] as? [String] ?? []).contains("7c2fc07fa518") })
+    let kills = try whole.incident("killed", on: "worker-1")
+    expect(kills, count: 8, first: "2025-11-03T10:13:30.130Z", last: "2025-11-03T10:23:32.766Z", severity: "high")
+    let oneSegfault = try whole.incident("segfault", on: "worker-1")
+    expect(oneSegfault, count: 1, first: "2025-11-03T10:24:38.252Z", last: "2025-11-03T10:24:38.252Z", severity: "medium")
+    #expect(try whole.incident("terminated", on: "worker-1")["count"] as? Int == 2)
   }
 
   /// 3. Execution queue stuck (systemd journal of executor, workers and rabbitmq; dmesg -T).
