@@ -124,7 +124,7 @@ public struct IncidentBuilder {
 
   func occurrences(_ findings: FindingStore, name: (CorrelatedFinding) -> String) -> [Occurrence] {
     // Kernel OOM reports first find the crash they explain.
-    var owner = findings.map(name)
+    var owner = Owners(findings.lazy.map(name))
     let records = findings.records
     let serviceCrashes = findings.indices.filter {
       records[$0].category.isProcessDeath && owner[$0] != "kernel" && owner[$0] != "?" && records[$0].time != .min
@@ -175,18 +175,20 @@ public struct IncidentBuilder {
       }
     }
     // By owner, then time (undated first), then order of reading: integer keys, not strings.
-    let times = findings.records.map(\.time)
-    let ownerRank = Dictionary(uniqueKeysWithValues: Set(owner).sorted().enumerated().map { ($1, $0) })
-    let ranks = owner.map { ownerRank[$0]! }
-    let order = findings.indices.sorted { left, right in
-      if ranks[left] != ranks[right] { return ranks[left] < ranks[right] }
-      return times[left] != times[right] ? times[left] < times[right] : left < right
+    let rankOfOwner = owner.ranks()
+    var order = (0..<Int32(findings.count)).map { $0 }
+    order.sort { left, right in
+      let (a, b) = (rankOfOwner[owner.id(Int(left))], rankOfOwner[owner.id(Int(right))])
+      if a != b { return a < b }
+      let (t, u) = (records[Int(left)].time, records[Int(right)].time)
+      return t != u ? t < u : left < right
     }
     let copies = Self.copies(findings, owner: owner)
     var result: [Occurrence] = []
     result.reserveCapacity(findings.count - copies.count)  // at most one per finding; no doubling
     var open: Int?  // the crash (or stop) occurrence still taking evidence
-    for index in order where copies[index] == nil {
+    for position in order where copies[Int(position)] == nil {
+      let index = Int(position)
       let finding = findings[index]
       let service = owner[index]
       if let current = open, result[current].service == service, result[current].category != .terminated,
@@ -252,7 +254,7 @@ public struct IncidentBuilder {
   /// told copies.
   /// - Returns: copy → original.
   /// - Complexity: O(k log k) for the k findings with text.
-  static func copies(_ findings: FindingStore, owner: [String]) -> [Int: Int] {
+  static func copies(_ findings: FindingStore, owner: Owners) -> [Int: Int] {
     struct Key: Hashable {
       let signature: String
       let text: String
@@ -280,6 +282,42 @@ public struct IncidentBuilder {
       if copies[index] == nil { seen[key, default: []].append(index) }
     }
     return copies
+  }
+
+  /// Each finding's owner (the service or process it is evidence of): an id per finding, each
+  /// distinct name once (a run has a handful of owners and may have a million findings).
+  struct Owners {
+    private var ids: [Int32]
+    private var names: [String] = []
+    private var idOfName: [String: Int32] = [:]
+
+    init(_ initial: some Collection<String>) {
+      ids = []
+      ids.reserveCapacity(initial.count)
+      for name in initial { ids.append(intern(name)) }
+    }
+
+    private mutating func intern(_ name: String) -> Int32 {
+      if let id = idOfName[name] { return id }
+      names.append(name)
+      idOfName[name] = Int32(names.count - 1)
+      return Int32(names.count - 1)
+    }
+
+    subscript(index: Int) -> String {
+      get { names[Int(ids[index])] }
+      set { ids[index] = intern(newValue) }
+    }
+
+    /// The owner id of finding `index`.
+    func id(_ index: Int) -> Int { Int(ids[index]) }
+
+    /// Each owner id's rank in the names' sorted order.
+    func ranks() -> [Int] {
+      var rank = [Int](repeating: 0, count: names.count)
+      for (position, id) in names.indices.sorted(by: { names[$0] < names[$1] }).enumerated() { rank[id] = position }
+      return rank
+    }
   }
 
   /// Whether two owners can be one instance: the same name, one name under compose and
