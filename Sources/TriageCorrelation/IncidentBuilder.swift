@@ -51,8 +51,8 @@ public struct IncidentBuilder {
     activity: [ServiceTable.ID: ServiceRecord], traces: inout [TraceAnalysis]
   ) -> [Incident] {
     func name(_ finding: CorrelatedFinding) -> String { finding.service.map(serviceName) ?? finding.namedService ?? "?" }
-    let occurrences = self.occurrences(findings, name: name)
-    var incidents = group(consume occurrences, findings: findings)
+    var groups = occurrences(findings, name: name)
+    var incidents = group(&groups, findings: findings)
     // Restarts: the instances' first lines after their crashes, within the incident.
     var restartsByService: [String: [Timestamp]] = [:]
     var startsByService: [String: [Timestamp]] = [:]
@@ -122,7 +122,51 @@ public struct IncidentBuilder {
 
   // MARK: Occurrences
 
-  func occurrences(_ findings: FindingStore, name: (CorrelatedFinding) -> String) -> [Occurrence] {
+  /// Occurrences of one kind: one incident's, before quiet gaps split them.
+  struct GroupKey: Hashable {
+    let service: String
+    let category: CrashCategory
+    let fingerprint: String
+  }
+
+  /// The run's occurrences, each in its group as it is completed (they are never all held in
+  /// one array as well), and the groups in the order they were first seen.
+  struct Groups {
+    /// In chunks: a group grows without copying what it holds.
+    var members: [GroupKey: ChunkedArray<Occurrence>] = [:]
+    var keys: [GroupKey] = []
+
+    /// Adds `occurrence` to its group; returns where it is.
+    mutating func add(_ occurrence: Occurrence, key: GroupKey) -> Int {
+      if members[key] == nil { keys.append(key) }
+      members[key, default: ChunkedArray()].append(occurrence)
+      return members[key]!.count - 1
+    }
+  }
+
+  /// The group of an occurrence: its service (replicas together), category and fingerprint;
+  /// refused connections and timeouts by what refused (a generic and a driver's signature of
+  /// the same outage have different fingerprints); deaths and stops of a service are one story
+  /// whatever their wording.
+  func groupKey(of occurrence: Occurrence, findings: FindingStore) -> GroupKey {
+    let dependency = occurrence.category == .connectionRefused || occurrence.category == .timeout
+      ? occurrence.findingIndexes.lazy.compactMap { findings[$0].captures["dependency"] }.first : nil
+    let fingerprint = occurrence.category.isProcessDeath || occurrence.category == .terminated
+      ? "" : dependency.map { "dependency:" + $0 } ?? findings[occurrence.findingIndexes[0]].fingerprint
+    return GroupKey(service: ServiceName.normalized(occurrence.service), category: occurrence.category, fingerprint: fingerprint)
+  }
+
+  /// An occurrence happened when its timed evidence says (a line without a time only has its
+  /// source's last time before it).
+  func settleTime(of occurrence: inout Occurrence, findings: FindingStore) {
+    var earliest: Timestamp?
+    for index in occurrence.findingIndexes where !findings[index].timeIsInferred {
+      if let time = findings[index].time { earliest = min(earliest ?? time, time) }
+    }
+    if let earliest { occurrence.time = earliest }
+  }
+
+  func occurrences(_ findings: FindingStore, name: (CorrelatedFinding) -> String) -> Groups {
     // Kernel OOM reports first find the crash they explain.
     var owner = Owners(findings.lazy.map(name))
     let records = findings.records
@@ -184,9 +228,20 @@ public struct IncidentBuilder {
       return t != u ? t < u : left < right
     }
     let copies = Self.copies(findings, owner: owner)
+    // Where the originals of copies went, to add their copies there.
+    let originals = Set(copies.values)
+    var placeOfOriginal: [Int: (key: GroupKey, position: Int)] = [:]
+    var groups = Groups()
+    // The last occurrence, still taking evidence while it is a crash or a stop (`open`).
     var result: [Occurrence] = []
-    result.reserveCapacity(findings.count - copies.count)  // at most one per finding; no doubling
-    var open: Int?  // the crash (or stop) occurrence still taking evidence
+    var open: Int?
+    func complete() {
+      guard var occurrence = result.popLast() else { return }
+      settleTime(of: &occurrence, findings: findings)
+      let key = groupKey(of: occurrence, findings: findings)
+      let position = groups.add(occurrence, key: key)
+      for index in occurrence.findingIndexes where originals.contains(index) { placeOfOriginal[index] = (key, position) }
+    }
     for position in order where copies[Int(position)] == nil {
       let index = Int(position)
       let finding = findings[index]
@@ -222,24 +277,19 @@ public struct IncidentBuilder {
         result[current].findingIndexes.append(index)
         continue
       }
+      complete()
       result.append(Occurrence(service: service, time: finding.time, category: finding.category, findingIndexes: [index]))
       open = finding.category.isProcessDeath || finding.category == .terminated ? result.count - 1 : nil
     }
-    // A copy is evidence of the occurrence its original is in.
-    if !copies.isEmpty {
-      var occurrenceOf: [Int: Int] = [:]
-      for (position, occurrence) in result.enumerated() { for index in occurrence.findingIndexes { occurrenceOf[index] = position } }
-      for (copy, original) in copies.sorted(by: { $0.key < $1.key }) {
-        if let position = occurrenceOf[original] { result[position].findingIndexes.append(copy) }
-      }
+    complete()
+    // A copy is evidence of the occurrence its original is in (which may then be dated by the
+    // copy's own time).
+    for (copy, original) in copies.sorted(by: { $0.key < $1.key }) {
+      guard let place = placeOfOriginal[original] else { continue }
+      groups.members[place.key]![place.position].findingIndexes.append(copy)
+      settleTime(of: &groups.members[place.key]![place.position], findings: findings)
     }
-    // An occurrence happened when its timed evidence says (a line without a time only has
-    // its source's last time before it).
-    for index in result.indices {
-      let stated = result[index].findingIndexes.filter { !findings[$0].timeIsInferred }.compactMap { findings[$0].time }
-      if let earliest = stated.min() { result[index].time = earliest }
-    }
-    return result
+    return groups
   }
 
   /// How far apart two copies of a line may be dated when one has no time of its own (its
@@ -331,28 +381,13 @@ public struct IncidentBuilder {
 
   // MARK: Incidents
 
-  /// Groups `occurrences` (consumed: each is moved into its group, so they are not held twice).
-  func group(_ occurrences: consuming [Occurrence], findings: FindingStore) -> [Incident] {
-    struct Key: Hashable {
-      let service: String
-      let category: CrashCategory
-      let fingerprint: String
-    }
-    var groups: [Key: [Occurrence]] = [:]
-    var keys: [Key] = []
-    for occurrence in occurrences {
-      let first = findings[occurrence.findingIndexes[0]]
-      // Refused connections and timeouts group by what refused (a generic and a driver's
-      // signature of the same outage have different fingerprints).
-      let dependency = occurrence.category == .connectionRefused || occurrence.category == .timeout
-        ? occurrence.findingIndexes.lazy.compactMap { findings[$0].captures["dependency"] }.first : nil
-      // Deaths and stops of a service are one story whatever their wording.
-      let fingerprint = occurrence.category.isProcessDeath || occurrence.category == .terminated
-        ? "" : dependency.map { "dependency:" + $0 } ?? first.fingerprint
-      let key = Key(service: ServiceName.normalized(occurrence.service), category: occurrence.category, fingerprint: fingerprint)
-      if groups[key] == nil { keys.append(key) }
-      groups[key, default: []].append(occurrence)
-    }
+  /// Makes incidents of the groups (emptied: each group's memory goes as its incidents are
+  /// made, so the occurrences are never held twice).
+  func group(_ built: inout Groups, findings: FindingStore) -> [Incident] {
+    typealias Key = GroupKey
+    let keys = built.keys
+    var groups: [Key: ChunkedArray<Occurrence>] = [:]
+    swap(&groups, &built.members)
     // An undated restart-loop report (a `BackOff` event: `kubectl get events` shows ages, not
     // times) of an instance whose crashes are dated is evidence of its last crash.
     // Per instance, its latest dated crash (across the death categories).
@@ -365,7 +400,7 @@ public struct IncidentBuilder {
       }
     }
     for key in keys where key.category == .crashloop {
-      var kept: [Occurrence] = []
+      var kept = ChunkedArray<Occurrence>()
       for occurrence in groups[key]! {
         if occurrence.time == nil, let crash = latestCrash[occurrence.service] {
           groups[crash.key]![crash.position].findingIndexes += occurrence.findingIndexes
@@ -378,7 +413,7 @@ public struct IncidentBuilder {
     var incidents: [Incident] = []
     for key in keys where !groups[key]!.isEmpty {
       // Taken out of the table: changed in place, not copied.
-      var members = groups.removeValue(forKey: key)!
+      var members = Array(groups.removeValue(forKey: key)!)
       // An undated account of a crash or stop (`kubectl describe`'s `Last State: … OOMKilled`,
       // an events table's `Killing`) of a service whose crashes or stops are also dated repeats
       // one of them: it is evidence of the last dated one of its instance, not another.
@@ -401,21 +436,24 @@ public struct IncidentBuilder {
         let (a, b) = (left.time?.millisecondsSinceEpoch ?? .min, right.time?.millisecondsSinceEpoch ?? .min)
         return a != b ? a < b : left.findingIndexes[0] < right.findingIndexes[0]
       }
-      var run: [Occurrence] = []
-      func flush() {
-        guard !run.isEmpty else { return }
-        incidents.append(makeIncident(run, key.category, findings: findings))
-        run.removeAll()
-      }
-      for occurrence in members {
-        if let previous = run.last?.time, let time = occurrence.time,
+      // Runs split at quiet gaps, each made at its exact size (the usual single run is the
+      // members themselves, not a copy).
+      var starts = [0]
+      for position in members.indices.dropFirst() {
+        if let previous = members[position - 1].time, let time = members[position].time,
           time.millisecondsSinceEpoch - previous.millisecondsSinceEpoch > quietGap
         {
-          flush()
+          starts.append(position)
         }
-        run.append(occurrence)
       }
-      flush()
+      if starts.count == 1 {
+        incidents.append(makeIncident(members, key.category, findings: findings))
+      } else {
+        for (number, start) in starts.enumerated() {
+          let end = number + 1 < starts.count ? starts[number + 1] : members.count
+          incidents.append(makeIncident(Array(members[start..<end]), key.category, findings: findings))
+        }
+      }
     }
     return incidents
   }

@@ -40,12 +40,24 @@ public enum Timeline {
     }
     for incident in incidents {
       let isCrash = incident.category.isProcessDeath
+      // One string per distinct text, shared by the entries that say it (a crash loop of
+      // thousands of kills says the same few things).
+      var texts: [String: String] = [:]
+      func shared(_ text: String) -> String {
+        if let known = texts[text] { return known }
+        texts[text] = text
+        return text
+      }
       for (index, occurrence) in incident.occurrences.enumerated() {
         let exited = !isCrash && occurrence.findingIndexes.contains { findings[$0].endedProcess }
         guard isCrash || index == 0 || exited else { continue }
         // The most confident evidence of the occurrence's own category speaks for it.
-        let evidence = occurrence.findingIndexes.map { findings[$0] }
-        let finding = evidence.filter { $0.category == occurrence.category }.max { $0.confidence < $1.confidence } ?? evidence[0]
+        var finding = findings[occurrence.findingIndexes[0]]
+        var matched = false
+        for candidate in occurrence.findingIndexes.lazy.map({ findings[$0] }) where candidate.category == occurrence.category {
+          if !matched || candidate.confidence > finding.confidence { finding = candidate }
+          matched = true
+        }
         let text =
           isCrash
           ? "\(occurrence.category.rawValue): \(finding.title)"
@@ -54,10 +66,12 @@ public enum Timeline {
             : "\(incident.category.rawValue): \(finding.title)" + (incident.count > 1 ? " (first of \(incident.count))" : "")
         entries.append(
           TimelineEntry(
-            time: occurrence.time, service: occurrence.service, kind: isCrash || exited ? .crash : .error, text: text, incidentID: incident.id))
+            time: occurrence.time, service: occurrence.service, kind: isCrash || exited ? .crash : .error, text: shared(text),
+            incidentID: incident.id))
       }
+      let restarted = "\(incident.service) logs again after the crash"
       for restart in incident.restarts {
-        entries.append(TimelineEntry(time: restart, service: incident.service, kind: .restart, text: "\(incident.service) logs again after the crash", incidentID: incident.id))
+        entries.append(TimelineEntry(time: restart, service: incident.service, kind: .restart, text: restarted, incidentID: incident.id))
       }
     }
     // Threads that died while their process lived on (a listener that stopped listening).
@@ -82,9 +96,17 @@ public enum Timeline {
     for contextBreak in contextBreaks {
       entries.append(TimelineEntry(time: contextBreak.since, service: contextBreak.service, kind: .trace, text: contextBreak.summary))
     }
-    let timed = entries.enumerated().filter { $0.element.time != nil }.sorted { left, right in
-      left.element.time! != right.element.time! ? left.element.time! < right.element.time! : left.offset < right.offset
-    }.map(\.element)
-    return timed + entries.filter { $0.time == nil }
+    // Sorted by position (timed ones by time, then as added; untimed ones after, as added),
+    // then gathered once: the entries are not copied more than that.
+    var order = Array(entries.indices)
+    order.sort { left, right in
+      switch (entries[left].time, entries[right].time) {
+      case let (a?, b?): a != b ? a < b : left < right
+      case (.some, nil): true
+      case (nil, .some): false
+      case (nil, nil): left < right
+      }
+    }
+    return order.map { entries[$0] }
   }
 }
