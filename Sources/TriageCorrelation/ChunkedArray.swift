@@ -19,6 +19,20 @@ struct ChunkedArray<Element>: RandomAccessCollection {
     set { chunks[position >> 12][position & 4095] = newValue }
   }
 
+  /// Empties it into an array, chunk by chunk: each chunk is freed once copied, so at most
+  /// one chunk is held twice.
+  mutating func drainIntoArray() -> [Element] {
+    var result: [Element] = []
+    result.reserveCapacity(count)
+    for position in chunks.indices {
+      result.append(contentsOf: chunks[position])
+      chunks[position] = []
+    }
+    chunks = []
+    count = 0
+    return result
+  }
+
   mutating func append(_ element: Element) {
     if count & 4095 == 0 {
       chunks.append([])

@@ -29,9 +29,7 @@ public struct CorrelatedFinding: Sendable {
   public func hasSameSource(as other: CorrelatedFinding) -> Bool { record.source == other.record.source }
   public var line: Int { Int(record.line) }
   public var captures: [String: String] { record.captures < 0 ? [:] : tables.captureSets[Int(record.captures)] }
-  public var traceID: TraceID? {
-    record.flags.contains(.hasTrace) ? TraceID(upperHalf: record.traceUpper, lowerHalf: record.traceLower) : nil
-  }
+  public var traceID: TraceID? { record.traceID < 0 ? nil : tables.traceIDs[Int(record.traceID)] }
   /// The evidence text (findings kept whole; empty for the others).
   public var text: String { record.extras < 0 ? "" : tables.extras[Int(record.extras)].text }
   /// One of the first few findings of its kind: it keeps its text and all its captures (the

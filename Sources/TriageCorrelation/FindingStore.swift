@@ -1,7 +1,7 @@
 import TriageClassification
 import TriageUnwrapping
 
-/// The findings of a run, compact: one fixed-size record per finding (56 bytes, no
+/// The findings of a run, compact: one fixed-size record per finding (48 bytes, no
 /// reference counting), its strings and capture sets each stored once in shared tables.
 ///
 /// A 1 GiB log can hold hundreds of thousands of findings; as structs of strings and
@@ -10,12 +10,11 @@ import TriageUnwrapping
 ///
 /// Appending is O(1) amortized (plus a hash of its captures); reading a field is O(1).
 public struct FindingStore: RandomAccessCollection, Sendable {
-  /// One finding's facts; strings and capture sets are indexes into ``Tables``. 56 bytes,
-  /// no references.
+  /// One finding's facts; strings, capture sets and trace ids are indexes into ``Tables``.
+  /// 48 bytes, no references.
   struct Record {
     var time: Int64  // Int64.min: none
-    var traceUpper: UInt64
-    var traceLower: UInt64  // with `flags.hasTrace`
+    var traceID: Int32  // -1: none (most findings have none: the ids are in a side table)
     var service: ServiceTable.ID  // -1: none
     var line: UInt32  // saturated past 4 Gi lines
     var source: Int32
@@ -34,7 +33,6 @@ public struct FindingStore: RandomAccessCollection, Sendable {
     static let isExemplar = Flags(rawValue: 2)
     static let isRuntimeException = Flags(rawValue: 4)
     static let endedProcess = Flags(rawValue: 8)
-    static let hasTrace = Flags(rawValue: 16)
   }
 
   /// What few findings have: the text and context of a finding kept whole, the service its
@@ -57,6 +55,7 @@ public struct FindingStore: RandomAccessCollection, Sendable {
     /// stored each time).
     var captureSetIndex: [[String: String]: Int32] = [:]
     var extras: [Extras] = []
+    var traceIDs: [TraceID] = []
 
     static let maximumSharedCaptureSets = 4_096
 
@@ -122,7 +121,6 @@ public struct FindingStore: RandomAccessCollection, Sendable {
     if isExemplar { flags.insert(.isExemplar) }
     if isRuntimeException { flags.insert(.isRuntimeException) }
     if endedProcess { flags.insert(.endedProcess) }
-    if traceID != nil { flags.insert(.hasTrace) }
     var extras: Int32 = -1
     if !text.isEmpty || !context.isEmpty || namedService != nil || deadThread != nil {
       extras = Int32(tables.extras.count)
@@ -130,7 +128,7 @@ public struct FindingStore: RandomAccessCollection, Sendable {
     }
     records.append(
       Record(
-        time: time?.millisecondsSinceEpoch ?? .min, traceUpper: traceID?.upperHalf ?? 0, traceLower: traceID?.lowerHalf ?? 0,
+        time: time?.millisecondsSinceEpoch ?? .min, traceID: traceID.map { tables.traceIDs.append($0); return Int32(tables.traceIDs.count - 1) } ?? -1,
         service: service ?? -1, line: UInt32(clamping: line), source: tables.intern(source), fingerprint: tables.intern(fingerprint),
         captures: tables.intern(captures: captures), extras: extras, pattern: tables.intern(compiled), category: category,
         confidence: confidence, flags: flags))

@@ -11,12 +11,27 @@ public enum Severity: String, Sendable, Comparable, CaseIterable {
 
 /// One crash or failure as it happened once: possibly several findings (the kernel's OOM
 /// report, the supervisor's exit line, the runtime's own message) on one service at one time.
+///
+/// 40 bytes (a run may have a quarter of a million): the time is stored as an integer, and
+/// the fields are laid out without padding.
 public struct Occurrence: Sendable {
   public var service: String
-  public var time: Timestamp?
-  public var category: CrashCategory
   /// Indexes into the run's findings: all the evidence of this occurrence.
   public var findingIndexes: FindingIndexes
+  public var category: CrashCategory
+  private var milliseconds: Int64  // Int64.min: no time
+
+  public init(service: String, time: Timestamp?, category: CrashCategory, findingIndexes: FindingIndexes) {
+    self.service = service
+    self.findingIndexes = findingIndexes
+    self.category = category
+    self.milliseconds = time?.millisecondsSinceEpoch ?? .min
+  }
+
+  public var time: Timestamp? {
+    get { milliseconds == .min ? nil : Timestamp(millisecondsSinceEpoch: milliseconds) }
+    set { milliseconds = newValue?.millisecondsSinceEpoch ?? .min }
+  }
 }
 
 /// Findings of one kind on one service, grouped: what broke, how often, when, how bad.

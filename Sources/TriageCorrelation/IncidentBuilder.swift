@@ -413,7 +413,8 @@ public struct IncidentBuilder {
     var incidents: [Incident] = []
     for key in keys where !groups[key]!.isEmpty {
       // Taken out of the table: changed in place, not copied.
-      var members = Array(groups.removeValue(forKey: key)!)
+      var chunked = groups.removeValue(forKey: key)!
+      var members = chunked.drainIntoArray()
       // An undated account of a crash or stop (`kubectl describe`'s `Last State: … OOMKilled`,
       // an events table's `Killing`) of a service whose crashes or stops are also dated repeats
       // one of them: it is evidence of the last dated one of its instance, not another.

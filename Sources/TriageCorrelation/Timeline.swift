@@ -96,17 +96,15 @@ public enum Timeline {
     for contextBreak in contextBreaks {
       entries.append(TimelineEntry(time: contextBreak.since, service: contextBreak.service, kind: .trace, text: contextBreak.summary))
     }
-    // Sorted by position (timed ones by time, then as added; untimed ones after, as added),
-    // then gathered once: the entries are not copied more than that.
-    var order = Array(entries.indices)
-    order.sort { left, right in
-      switch (entries[left].time, entries[right].time) {
-      case let (a?, b?): a != b ? a < b : left < right
+    // Timed ones by time, untimed ones after; in place, and stable (Swift's sort is), so
+    // entries of one time keep the order they were added in.
+    entries.sort { left, right in
+      switch (left.time, right.time) {
+      case let (a?, b?): a < b
       case (.some, nil): true
-      case (nil, .some): false
-      case (nil, nil): left < right
+      default: false
       }
     }
-    return order.map { entries[$0] }
+    return entries
   }
 }

@@ -238,7 +238,8 @@ public struct TraceAnalyzer {
       }
       occurrences.append(occurrence)
     }
-    return occurrences.sorted { $0.time != $1.time ? $0.time < $1.time : $0.sourceIndex < $1.sourceIndex }
+    occurrences.sort { $0.time != $1.time ? $0.time < $1.time : $0.sourceIndex < $1.sourceIndex }
+    return occurrences
   }
 
   /// Whether a span failed because its connection was refused (status message).
@@ -253,8 +254,13 @@ public struct TraceAnalyzer {
     guard !crashes.isEmpty else { return }
     let strings = input.store.strings
     let spans = input.store.spans
-    var occurrenceOfFinding: [Int: CrashOccurrence] = [:]
-    for crash in crashes { occurrenceOfFinding[crash.sourceIndex] = crash }
+    // The crash of a finding, by binary search over positions in finding order (a dictionary
+    // of a crash loop's tens of thousands of crashes would cost megabytes).
+    let byFinding = crashes.indices.sorted { crashes[$0].sourceIndex < crashes[$1].sourceIndex }
+    func occurrence(ofFinding finding: Int) -> CrashOccurrence? {
+      let position = byFinding.partitioningIndex { crashes[$0].sourceIndex >= finding }
+      return position < byFinding.count && crashes[byFinding[position]].sourceIndex == finding ? crashes[byFinding[position]] : nil
+    }
     for index in traces.indices where traces[index].status == .incomplete || traces[index].spanCount == 0 {
       let trace = traces[index]
       // The first crash of a service after the trace's latest span on that service started.
@@ -287,7 +293,7 @@ public struct TraceAnalyzer {
       guard let evidence = lookUp(trace.traceID, in: input.evidence), let first = evidence.crashFindingIndexes.first else { continue }
       let finding = input.findings[first]
       let service = finding.service.map(input.serviceName) ?? finding.namedService ?? "?"
-      let occurrence = occurrenceOfFinding[first]
+      let occurrence = occurrence(ofFinding: first)
       let category = occurrence?.category ?? finding.category
       traces[index].crash = CrashTie(
         findingIndex: occurrence?.findingIndex ?? first, category: category, service: service, time: finding.time,

@@ -1,23 +1,40 @@
 import TriageUnwrapping
 
-/// What the log events said about one trace id.
+/// What the log events said about one trace id. 72 bytes: times and counts are stored as
+/// plain integers behind the optional-typed properties (a report indexes up to 100,000 ids).
 public struct TraceLogEvidence: Sendable {
   public var traceID: TraceID
-  public var events = 0
-  public var firstTime: Timestamp?
-  public var lastTime: Timestamp?
-  /// The services that logged for it, the first ``TraceLogIndex/servicesPerTrace``.
-  public var services = TraceServices()
-  /// Indexes into ``TraceLogIndex/crashes`` and ``TraceLogIndex/findings`` of its events' findings.
+  private var firstMilliseconds = Int64.min  // Int64.min: none
+  private var lastMilliseconds = Int64.min
+  /// Indexes into ``TraceLogIndex/findings`` of its events' findings.
   public var findingIndexes: [Int] = []
-  /// The most severe level its events stated.
-  public var worstLevel: LogLevel?
   /// Crash findings (indexes into ``TraceLogIndex/findings``) of a service the trace was in
   /// flight on: it logged there within the window before the crash and had not logged a
   /// completion since. At most 8, earliest first.
   public var crashFindingIndexes: [Int] = []
+  private var eventCount: UInt32 = 0
+  /// The services that logged for it, the first ``TraceLogIndex/servicesPerTrace``.
+  public var services = TraceServices()
+  /// The most severe level its events stated.
+  public var worstLevel: LogLevel?
 
   init(traceID: TraceID) { self.traceID = traceID }
+
+  /// Its log events (counted up to 4 Gi).
+  public var events: Int {
+    get { Int(eventCount) }
+    set { eventCount = UInt32(clamping: newValue) }
+  }
+
+  public var firstTime: Timestamp? {
+    get { firstMilliseconds == .min ? nil : Timestamp(millisecondsSinceEpoch: firstMilliseconds) }
+    set { firstMilliseconds = newValue?.millisecondsSinceEpoch ?? .min }
+  }
+
+  public var lastTime: Timestamp? {
+    get { lastMilliseconds == .min ? nil : Timestamp(millisecondsSinceEpoch: lastMilliseconds) }
+    set { lastMilliseconds = newValue?.millisecondsSinceEpoch ?? .min }
+  }
 }
 
 /// Up to four service ids, stored inline (no allocation per trace: a report indexes up to

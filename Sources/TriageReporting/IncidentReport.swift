@@ -67,10 +67,8 @@ public struct IncidentReport {
     // a million finding ids).
     writer.withBuffer { out in out.append(contentsOf: #"],"incidents":["#.utf8) }
     for (index, incident) in incidents.enumerated() {
-      writer.withBuffer { out in
-        if index > 0 { out.append(0x2C) }
-        appendIncident(incident, to: &out)
-      }
+      if index > 0 { writer.withBuffer { $0.append(0x2C) } }
+      appendIncident(incident, to: writer)
     }
     writer.withBuffer { out in out.append(contentsOf: "],\"omitted_traces\":\(omittedTraces),\"traces\":[".utf8) }
     for (index, trace) in traces.traces.enumerated() {
@@ -119,7 +117,29 @@ public struct IncidentReport {
     out.append(0x7D)
   }
 
-  func appendIncident(_ incident: Incident, to out: inout [UInt8]) {
+  /// One incident; its finding ids (a crash loop may have a quarter of a million) are sorted
+  /// in place and written a few thousand at a time, never as strings.
+  func appendIncident(_ incident: Incident, to writer: OutputWriter) {
+    writer.withBuffer { out in appendIncidentHead(incident, to: &out) }
+    var ids: [Int] = []
+    ids.reserveCapacity(incident.occurrences.reduce(0) { $0 + $1.findingIndexes.count })
+    for occurrence in incident.occurrences { ids.append(contentsOf: occurrence.findingIndexes) }
+    ids.sort()
+    var start = 0
+    repeat {
+      let end = min(start + 4_096, ids.count)
+      writer.withBuffer { out in
+        for position in start..<end {
+          if position > 0 { out.append(0x2C) }
+          out.append(contentsOf: "\"F\(ids[position] + 1)\"".utf8)
+        }
+      }
+      start = end
+    } while start < ids.count
+    writer.withBuffer { out in appendIncidentTail(incident, to: &out) }
+  }
+
+  private func appendIncidentHead(_ incident: Incident, to out: inout [UInt8]) {
     out.append(0x7B)
     TextEncoding.appendJSONMember("id", incident.id, to: &out, first: true)
     TextEncoding.appendJSONMember("title", incident.title, to: &out)
@@ -132,9 +152,11 @@ public struct IncidentReport {
     traces.appendTime(incident.firstSeen?.nanoseconds, to: &out)
     out.append(contentsOf: #","last_seen":"#.utf8)
     traces.appendTime(incident.lastSeen?.nanoseconds, to: &out)
-    out.append(contentsOf: ",\"count\":\(incident.count),\"finding_ids\":".utf8)
-    traces.appendStrings(incident.findingIndexes.sorted().map { "F\($0 + 1)" }, to: &out)
-    out.append(contentsOf: #","trace_ids":"#.utf8)
+    out.append(contentsOf: ",\"count\":\(incident.count),\"finding_ids\":[".utf8)
+  }
+
+  private func appendIncidentTail(_ incident: Incident, to out: inout [UInt8]) {
+    out.append(contentsOf: #"],"trace_ids":"#.utf8)
     traces.appendStrings(incident.traceIDs.map(\.description), to: &out)
     out.append(contentsOf: #","restarts":["#.utf8)
     for (index, restart) in incident.restarts.enumerated() {
