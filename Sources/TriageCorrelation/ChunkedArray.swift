@@ -16,7 +16,8 @@ struct ChunkedArray<Element>: RandomAccessCollection {
 
   subscript(position: Int) -> Element {
     get { chunks[position >> 12][position & 4095] }
-    set { chunks[position >> 12][position & 4095] = newValue }
+    // In place: changing a field of an element does not copy what the element holds.
+    _modify { yield &chunks[position >> 12][position & 4095] }
   }
 
   /// Empties it into an array, chunk by chunk: each chunk is freed once copied, so at most

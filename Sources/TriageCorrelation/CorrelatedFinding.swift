@@ -24,6 +24,9 @@ public struct CorrelatedFinding: Sendable {
   /// The line had no time: ``time`` is that of the source's last event before it, or of a
   /// later line of its block (`kubectl describe`'s `Finished:`).
   public var timeIsInferred: Bool { record.flags.contains(.timeIsInferred) }
+  /// ``time`` is that of a later line of its block (`kubectl describe`'s `Finished:`, to the
+  /// second), not of the line before it.
+  public var timeIsFromBlock: Bool { record.flags.contains(.timeFromBlock) }
   public var source: String { tables.strings[Int(record.source)] }
   /// Whether two findings come from the same source (without reading its name).
   public func hasSameSource(as other: CorrelatedFinding) -> Bool { record.source == other.record.source }

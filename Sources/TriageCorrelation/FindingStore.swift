@@ -33,6 +33,7 @@ public struct FindingStore: RandomAccessCollection, Sendable {
     static let isExemplar = Flags(rawValue: 2)
     static let isRuntimeException = Flags(rawValue: 4)
     static let endedProcess = Flags(rawValue: 8)
+    static let timeFromBlock = Flags(rawValue: 16)
   }
 
   /// What few findings have: the text and context of a finding kept whole, the service its
@@ -101,7 +102,7 @@ public struct FindingStore: RandomAccessCollection, Sendable {
   /// (the kernel's, to the microsecond) dates the occurrence.
   mutating func date(_ position: Int, at time: Timestamp) {
     records[position].time = time.millisecondsSinceEpoch
-    records[position].flags.insert(.timeIsInferred)
+    records[position].flags.formUnion([.timeIsInferred, .timeFromBlock])
   }
 
   /// Appends a finding.

@@ -176,7 +176,13 @@ public struct IncidentBuilder {
     for index in findings.indices where records[index].category == .oom && (owner[index] == "kernel" || owner[index] == "?") {
       guard let time = findings[index].time?.millisecondsSinceEpoch else { continue }
       let nearest = serviceCrashes.nearest(
-        to: time, within: occurrenceWindow, time: { findings[$0].time!.millisecondsSinceEpoch }, where: { _ in true })
+        to: time, within: occurrenceWindow, time: { findings[$0].time!.millisecondsSinceEpoch },
+        where: { candidate in
+          // A crash dated by `describe`'s `Finished:` happened in that second: it explains a
+          // report within it, not within ten (another pod may have died in between).
+          let crash = findings[candidate]
+          return !crash.timeIsFromBlock || abs(time - crash.time!.millisecondsSinceEpoch) <= 1_000
+        })
       if let nearest { owner[index] = owner[nearest] }
     }
     // One kernel OOM report that no service's crash explains (its `invoked oom-killer`, memory
@@ -309,7 +315,10 @@ public struct IncidentBuilder {
       let signature: String
       let text: String
     }
+    // Originals with a time of their own (searched back one second) and without one (their
+    // real time is later than the one they carry: searched back ``inferredCopyWindow``).
     var seen: [Key: [Int]] = [:]
+    var seenUndated: [Key: [Int]] = [:]
     var copies: [Int: Int] = [:]
     let timed = findings.indices.filter { findings[$0].time != nil && !findings[$0].text.isEmpty }
       .sorted { findings[$0].time! != findings[$1].time! ? findings[$0].time! < findings[$1].time! : $0 < $1 }
@@ -317,19 +326,21 @@ public struct IncidentBuilder {
       let finding = findings[index]
       let key = Key(signature: finding.signature, text: finding.text)
       let time = finding.time!.millisecondsSinceEpoch
-      // Newest first; the list is in time order, so the search stops past the longest window.
-      for original in (seen[key] ?? []).reversed() {
-        let apart = time - findings[original].time!.millisecondsSinceEpoch
-        guard apart <= Self.inferredCopyWindow else { break }
-        // A line without a time of its own was dated by its source's line before it (the
-        // compose copy of a crash block): its real time is later, so its copy may be too.
-        guard apart <= 1_000 || findings[original].timeIsInferred || finding.timeIsInferred else { continue }
-        if !findings[original].hasSameSource(as: finding) && Self.sameInstance(owner[original], owner[index]) {
-          copies[index] = copies[original] ?? original
-          break
+      // Newest first; each list is in time order, so the search stops past its window.
+      func search(_ originals: [Int], within window: Int64) -> Int? {
+        for original in originals.reversed() {
+          guard time - findings[original].time!.millisecondsSinceEpoch <= window else { break }
+          if !findings[original].hasSameSource(as: finding) && Self.sameInstance(owner[original], owner[index]) { return original }
         }
+        return nil
       }
-      if copies[index] == nil { seen[key, default: []].append(index) }
+      if let original = search(seen[key] ?? [], within: 1_000) ?? search(seenUndated[key] ?? [], within: Self.inferredCopyWindow) {
+        copies[index] = copies[original] ?? original
+      } else if finding.timeIsInferred {
+        seenUndated[key, default: []].append(index)
+      } else {
+        seen[key, default: []].append(index)
+      }
     }
     return copies
   }
@@ -372,9 +383,12 @@ public struct IncidentBuilder {
 
   /// Whether two owners can be one instance: the same name, one name under compose and
   /// kubelet (`worker-1`, `worker-7d9f8b6c5-x2x9k`), or a docker json-file's container id
-  /// (`7c2fc07fa518`), which could be any service. Two replicas in two files are not.
+  /// (`7c2fc07fa518`) and a named service (the id could be any service's). Two replicas in two
+  /// files are not, nor are two containers.
   static func sameInstance(_ left: String, _ right: String) -> Bool {
-    if left == right || ServiceName.isContainerID(left) || ServiceName.isContainerID(right) { return true }
+    if left == right { return true }
+    // Two containers are two instances; a container and a named service may be one.
+    if ServiceName.isContainerID(left) || ServiceName.isContainerID(right) { return ServiceName.isContainerID(left) != ServiceName.isContainerID(right) }
     guard ServiceName.normalized(left) == ServiceName.normalized(right) else { return false }
     return (ServiceName.deploymentName(ofPod: left) == nil) != (ServiceName.deploymentName(ofPod: right) == nil)
   }

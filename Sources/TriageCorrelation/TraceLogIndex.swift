@@ -213,13 +213,17 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   /// How many lines after an undated finding its block's `Finished:` may come.
   static var blockLines: Int { 6 }
 
-  /// Undated findings of a `kubectl describe` container state take the state's `Finished:`
+  /// Undated process deaths of a `kubectl describe` container state take the state's `Finished:`
   /// time (`Finished: Wed, 12 Nov 2025 14:51:09 +0000`), a few lines below them in the block:
   /// then the kernel's report of the same kill, or a log's last line before it, can be told
   /// the same crash.
   private mutating func dateFromBlock(_ event: Event, newFindings: [Int]) {
     undatedFindings.removeAll { event.lineNumber - $0.line > Self.blockLines }
-    for index in newFindings where findings.records[index].time == .min { undatedFindings.append((index, event.lineNumber)) }
+    // Only a termination's own facts (`Reason: OOMKilled`, `Exit Code: 137`): a `State: Waiting`
+    // block's `Reason: CrashLoopBackOff` above it is no part of that termination.
+    for index in newFindings where findings.records[index].time == .min && findings.records[index].category.isProcessDeath {
+      undatedFindings.append((index, event.lineNumber))
+    }
     guard !undatedFindings.isEmpty, newFindings.isEmpty else { return }
     let text = event.text
     var start = 0

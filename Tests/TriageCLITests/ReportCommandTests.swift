@@ -90,6 +90,77 @@ import TriageTestSupport
     #expect((killed["finding_ids"] as? [String])?.count == 2, "the copy is kept as evidence")
   }
 
+  /// Two docker json-file containers logging the same kill at the same moment are two kills: a
+  /// container id may be any service's, but two ids are two instances.
+  @Test func twoContainersWithTheSameLineAreTwoInstances() throws {
+    let directory = RepositoryPaths.temporaryDirectory()
+    for id in ["a", "b"].map({ String(repeating: $0, count: 64) }) {
+      mkdir(directory + "/" + id, 0o755)
+      let line = #"{"log":"[2025-11-03 10:00:05,200: ERROR/MainProcess] Process 'ForkPoolWorker-3' pid:42 exited with 'signal 9 (SIGKILL)'\n","stream":"stderr","time":"2025-11-03T10:00:05.200000000Z"}"#
+      RepositoryPaths.write(Array((line + "\n").utf8), to: directory + "/\(id)/\(id)-json.log")
+    }
+    let (_, document) = try report([directory])
+    let killed = (document["incidents"] as? [[String: Any]] ?? []).filter { $0["category"] as? String == "killed" }
+    #expect(killed.reduce(0) { $0 + ($1["count"] as? Int ?? 0) } == 2)
+  }
+
+  /// A line without a time of its own is dated by its source's line before it, a lower bound:
+  /// it may be a copy of a line minutes before it, but not of one minutes after.
+  @Test func anUndatedCrashAfterADatedOneElsewhereIsASecondCrash() throws {
+    let directory = RepositoryPaths.temporaryDirectory()
+    let pod = directory + "/pods/default_worker-7d9f8b6c5-x2x9k_85cdd7c5/worker"
+    for part in ["/pods", "/pods/default_worker-7d9f8b6c5-x2x9k_85cdd7c5", "/pods/default_worker-7d9f8b6c5-x2x9k_85cdd7c5/worker"] {
+      mkdir(directory + part, 0o755)
+    }
+    RepositoryPaths.write(Array("2025-11-03T10:00:01.000000000Z stderr F Fatal Python error: Segmentation fault\n".utf8), to: pod + "/0.log")
+    let compose = """
+      worker-1  | [2025-11-03 10:02:00,000: INFO/MainProcess] celery@w ready.
+      worker-1  | Fatal Python error: Segmentation fault
+
+      """
+    RepositoryPaths.write(Array(compose.utf8), to: directory + "/compose.log")
+    let (_, document) = try report([directory])
+    let segfaults = (document["incidents"] as? [[String: Any]] ?? []).filter { $0["category"] as? String == "segfault" }
+    #expect(segfaults.reduce(0) { $0 + ($1["count"] as? Int ?? 0) } == 2)
+  }
+
+  /// `kubectl describe`'s `Finished:` dates its termination's `Reason: OOMKilled`, not the
+  /// `State: Waiting` block's `Reason: CrashLoopBackOff` above it, which stays evidence of the
+  /// pod's latest crash (no restart-loop incident of its own).
+  @Test func describesFinishedDatesTheTerminationOnly() throws {
+    let directory = RepositoryPaths.temporaryDirectory()
+    mkdir(directory + "/describe", 0o755)
+    mkdir(directory + "/pods", 0o755)
+    let describe = """
+      Name:             scan-worker-6f9c7d8b5-x7k2p
+      Containers:
+        worker:
+          State:          Waiting
+            Reason:       CrashLoopBackOff
+          Last State:     Terminated
+            Reason:       OOMKilled
+            Exit Code:    137
+            Started:      Wed, 12 Nov 2025 14:09:56 +0000
+            Finished:     Wed, 12 Nov 2025 14:13:38 +0000
+          Ready:          False
+
+      """
+    RepositoryPaths.write(Array(describe.utf8), to: directory + "/describe/pods.txt")
+    let log = """
+      2025-11-12T14:13:30.100000000Z 2025-11-12 14:13:30,100 INFO [scanworker.worker] scanning repo
+      2025-11-12T14:13:38.500000000Z Fatal Python error: Segmentation fault
+      2025-11-12T14:13:50.100000000Z 2025-11-12 14:13:50,100 INFO [scanworker.worker] started
+
+      """
+    RepositoryPaths.write(Array(log.utf8), to: directory + "/pods/scan-worker-6f9c7d8b5-x7k2p.log")
+    let (_, document) = try report([directory])
+    let incidents = document["incidents"] as? [[String: Any]] ?? []
+    #expect(!incidents.contains { $0["category"] as? String == "crashloop" }, "\(incidents.map { $0["title"] ?? "" })")
+    let oom = try #require(incidents.first { $0["category"] as? String == "oom" })
+    #expect(oom["count"] as? Int == 1 && oom["first_seen"] as? String == "2025-11-12T14:13:38.500Z")
+    #expect(oom["restarts"] as? [String] == ["2025-11-12T14:13:50.100Z"])
+  }
+
   @Test func theCeleryCrashLoopIsHighAndItsRefusedConnectionsAreOneIncident() throws {
     let (_, document) = try report(["Samples/celery-crashloop/compose.log.1.gz", "Samples/celery-crashloop/compose.log"])
     let incidents = try #require(document["incidents"] as? [[String: Any]])
