@@ -68,7 +68,7 @@ let package = Package(
     .executableTarget(
       name: "triage", dependencies: ["TriageCLI"],
       linkerSettings: [
-        .unsafeFlags(["-static-stdlib", "-lCoreFoundation", "-l_FoundationCollections", "-l_FoundationCShims", "-l_FoundationICU", "-Xlinker", "--gc-sections"], .when(platforms: [.linux], configuration: .release))
+        .unsafeFlags(["-static-stdlib", "-lCoreFoundation", "-l_FoundationCollections", "-l_FoundationCShims", "-l_FoundationICU"], .when(platforms: [.linux], configuration: .release))
       ]
     ),
     // Fuzzing (Fuzz/run.sh): the targets, replayed by the tests, and libFuzzer's entry point.
