@@ -84,9 +84,25 @@ public enum Timeline {
             text: "thread \(findings[index].deadThread!) died on \(incident.category.rawValue): \(findings[index].title)", incidentID: incident.id))
       }
     }
+    // The settled time of each crash a trace is tied to (its occurrence's: the kernel's own
+    // time rather than an exit line's borrowed one).
+    let tiedFindings = Set(traces.compactMap { $0.crash?.findingIndex })
+    var occurrenceTime: [Int: Timestamp] = [:]
+    if !tiedFindings.isEmpty {
+      for incident in incidents where incident.category.isProcessDeath {
+        for occurrence in incident.occurrences {
+          guard let time = occurrence.time else { continue }
+          for index in occurrence.findingIndexes where tiedFindings.contains(index) { occurrenceTime[index] = time }
+        }
+      }
+    }
     for group in TraceAnalyzer.stoppedAt(traces) {
       let members = traces.filter { $0.status == .incomplete && $0.lastSpan == group.span }
-      let time = members.compactMap(\.end).max() ?? members.compactMap(\.start).max()
+      // When the last of them died: its crash's time where it is tied to one (a trace that
+      // lived on in a retry ends later than its death), else its last span's end.
+      let time = members.compactMap { member in
+        member.crash.flatMap { occurrenceTime[$0.findingIndex] ?? $0.time }?.nanoseconds ?? member.end
+      }.max() ?? members.compactMap(\.start).max()
       let incident = members.lazy.compactMap(\.incidentIDs.first).first
       entries.append(
         TimelineEntry(

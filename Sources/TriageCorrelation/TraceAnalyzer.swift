@@ -266,6 +266,29 @@ public struct TraceAnalyzer {
       // The first crash of a service after the trace's latest span on that service started.
       if trace.status == .incomplete, !trace.spanRange.isEmpty {
         let traceSpans = spans[trace.spanRange]
+        // A span whose parent is in no dump: the parent's process died after this span
+        // started (its spans were never exported). The first crash after it, of a service of
+        // the trace, is that death, even when no span of the crashed service started before it
+        // (a retry's spans come later).
+        let ids = Set(traceSpans.map(\.spanID))
+        let orphan = traceSpans.filter {
+          !$0.isRoot && !ids.contains($0.parentSpanID) && !$0.flags.contains(.followsFrom) && input.store.parentTraceID(of: $0) == nil
+        }.min { $0.start < $1.start }
+        if let orphan {
+          let services = Set(traceSpans.map { ServiceName.normalized(strings[$0.service]) })
+          let startMillis = orphan.start / 1_000_000
+          let from = crashes.partitioningIndex { $0.time.millisecondsSinceEpoch >= startMillis - 1_000 }
+          let crash = crashes[from...].prefix { $0.time.millisecondsSinceEpoch - startMillis <= spanReach }
+            .first { crash in services.contains { ServiceName.matches(crash.service, $0) } }
+          if let crash {
+            let seconds = Double(crash.time.millisecondsSinceEpoch - startMillis) / 1000
+            let label = SpanLabel(service: strings[orphan.service], name: strings[orphan.name])
+            traces[index].crash = CrashTie(
+              findingIndex: crash.findingIndex, category: crash.category, service: crash.service, time: crash.time,
+              reason: "the parent of \(label) is in no dump: it died in \(crash.service)'s \(crash.category.rawValue) crash, \(seconds.formatted1)s after \(label) started")
+            continue
+          }
+        }
         var tie: (crash: CrashOccurrence, span: Span)?
         // Crashes from the trace's first span on (binary search; they are in time order).
         let firstMillis = (traceSpans.map(\.start).min() ?? 0) / 1_000_000 - 1_000

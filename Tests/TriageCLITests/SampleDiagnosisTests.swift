@@ -190,6 +190,10 @@ import TriageTestSupport
     ]
     #expect(report.traceIDs("incomplete") == dead)
     #expect((oom["trace_ids"] as? [String])?.sorted() == dead)
+    // Job 1172 died with attempt 1 at crash 2 (its api span's parent, the attempt's worker span,
+    // is in no dump), though the trace goes on to the redelivery that completed it.
+    let job1172 = try #require(report.traces.first { $0["trace_id"] as? String == "c154d05834228b82c13b919a7444f0b0" })
+    #expect((job1172["crash"] as? [String: Any])?["time"] as? String == "2025-11-12T09:41:50.673Z")
     // Refused connects to the api during its deploy: errors (the calls were retried), caused by the api's stop.
     #expect(report.traceIDs("error") == ["359244f7b92a1665b5ffbde66f7abc01", "4be6d2d0ab862ec11a395a4d9fc4d0a7"])
     let api = try report.incident("terminated", on: "api-1")
