@@ -14,7 +14,7 @@ struct TracebackReader {
   /// The frames in order (JVM, JavaScript, .NET: at least the first
   /// ``Fingerprint/frameLimit``, which is all a fingerprint uses).
   var frames: [String] = []
-  /// The in-app frames in order.
+  /// The in-app frames in order (JVM, JavaScript, .NET: the first ``Fingerprint/frameLimit``).
   var inAppFrames: [String] = []
   /// Byte offset where the section of the reported exception starts.
   var finalSectionOffset = 0
@@ -188,7 +188,9 @@ struct TracebackReader {
       let trimmed = line.text.withoutBlanks
       if trimmed.startsWithBytes("at ") || trimmed.startsWithBytes("eval at ") {
         // Fingerprints use the first frames, or the in-app ones: past the first few, a
-        // library frame is not even named.
+        // library frame is not even named, and past the first few in-app ones no frame is read
+        // (a Java trace of 150 frames is mostly frames nothing reads).
+        guard inAppFrames.count < Fingerprint.frameLimit else { continue }
         let needsName = frames.count < Fingerprint.frameLimit
         if let frame = Self.jvmFrame(trimmed, language: language, namingLibraryFrames: needsName) {
           if needsName || frame.inApp { frames.append(frame.name) }
@@ -197,13 +199,14 @@ struct TracebackReader {
         continue
       }
       if trimmed.startsWithBytes("...") { continue }  // "... 12 more", "... 45 common frames omitted"
-      if let (type, message) = Self.jvmException(trimmed) {
-        if trimmed.startsWithBytes("Caused by:") || trimmed.startsWithBytes("---> ") {
-          rootCause = type
-        } else if exceptionType == nil {
-          exceptionType = type
-          self.message = message
-        }
+      // Once the exception is known, only a cause line can add anything.
+      let isCause = trimmed.startsWithBytes("Caused by:") || trimmed.startsWithBytes("---> ")
+      guard isCause || exceptionType == nil, let (type, message) = Self.jvmException(trimmed) else { continue }
+      if isCause {
+        rootCause = type
+      } else {
+        exceptionType = type
+        self.message = message
       }
     }
   }
@@ -228,8 +231,9 @@ struct TracebackReader {
         type.utf8.allSatisfy(isTypeNameByte) || type.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "$" })
       else { continue }
       var message: String?
-      if hasColon, let range = rest.range(of: String(token)) {
-        message = rest[range.upperBound...].trimmedBlanks
+      if hasColon {
+        // The token is a slice of `rest`: the message is what follows it.
+        message = rest[token.endIndex...].trimmedBlanks
         if let arrow = message?.range(of: " ---> ") { message = String(message![..<arrow.lowerBound]) }
         // A stack inside a JSON string (`"stack":"Error: msg\n    at …"`): the message ends at
         // the first escaped line break or at the string's closing quote.
