@@ -103,12 +103,12 @@ enum Interpretation {
       let firstSection = trace.firstSectionOffset
       func isChained(_ finding: Finding) -> Bool { finding.matchOffset >= firstSection && finding.matchOffset < finalSection }
       let hasTraceback = findings.contains { $0.category == .traceback }
-      let upgrades = findings.filter { specificCategories.contains($0.category) && !isChained($0) }
-      let chained = findings.filter { specificCategories.contains($0.category) && isChained($0) }
-      if !upgrades.isEmpty {
+      let upgraded = findings.contains { specificCategories.contains($0.category) && !isChained($0) }
+      let chainedCategory = findings.first { specificCategories.contains($0.category) && isChained($0) }?.category
+      if upgraded {
         findings.removeAll { $0.category == .traceback }
       }
-      if hasTraceback || !upgrades.isEmpty {
+      if hasTraceback || upgraded {
         findings.removeAll { specificCategories.contains($0.category) && isChained($0) }
       }
       for index in findings.indices {
@@ -116,7 +116,7 @@ enum Interpretation {
         if let type = trace.exceptionType, findings[index].captures["exception_type"] == nil { findings[index].captures["exception_type"] = type }
         if let message = trace.message, findings[index].captures["message"] == nil { findings[index].captures["message"] = message }
         if let root = trace.rootCause, root != trace.exceptionType { findings[index].captures["root_cause"] = root }
-        if let category = chained.first?.category, hasTraceback || !upgrades.isEmpty {
+        if let category = chainedCategory, hasTraceback || upgraded {
           findings[index].captures["root_cause_category"] = category.rawValue
         }
         // The frame nearest the exception: Python prints it last ("most recent call last"),
@@ -137,9 +137,10 @@ enum Interpretation {
       settled = findings
     } else {
       var best: [CrashCategory: Int] = [:]
-      for (index, finding) in findings.enumerated() {
-        if let current = best[finding.category], findings[current].confidence >= finding.confidence { continue }
-        best[finding.category] = index
+      for index in findings.indices {
+        let (category, confidence) = (findings[index].category, findings[index].confidence)
+        if let current = best[category], findings[current].confidence >= confidence { continue }
+        best[category] = index
       }
       settled = best.values.sorted().map { findings[$0] }.sorted { $0.category < $1.category }
     }
