@@ -1,3 +1,4 @@
+import Synchronization
 import TriageAssembly
 import TriageClassification
 import TriageCorrelation
@@ -36,11 +37,13 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     let input = Array(bytes)
     switch self {
     case .assembly:
-      var reader = EventReader()
-      reader.readsAhead = false
-      reader.maximumLineLength = 4096
-      var sink = ClassifyingSink(inner: Discarding(), classifier: Self.classifier)
-      reader.read(stream: ChunkedByteStream(input, chunkSize: Self.chunkSize(input)), named: "fuzz", into: &sink)
+      Self.classifier.withLock { classifier in
+        var reader = EventReader()
+        reader.readsAhead = false
+        reader.maximumLineLength = 4096
+        var sink = ClassifyingSink(inner: Discarding(), classifier: classifier)
+        reader.read(stream: ChunkedByteStream(input, chunkSize: Self.chunkSize(input)), named: "fuzz", into: &sink)
+      }
     case .gzip:
       let stream = GzipByteStream(ChunkedByteStream(input, chunkSize: Self.chunkSize(input)), source: "fuzz", diagnostics: InputDiagnostics(), chunkSize: 512)
       Self.drain(stream)
@@ -57,18 +60,21 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         _ = try? PatternCatalog(patterns: patterns)
       }
     case .traceIDs:
-      let extractor = Self.extractor
-      input.withUnsafeBufferPointer { text in
-        _ = extractor.traceID(in: text)
-        _ = extractor.allMatches(in: text)
+      Self.extractor.withLock { extractor in
+        input.withUnsafeBufferPointer { text in
+          _ = extractor.traceID(in: text)
+          _ = extractor.allMatches(in: text)
+        }
       }
     }
   }
 
-  /// The built-in catalog and a classifier on it, made once (a run is single-threaded).
+  /// The built-in catalog and a classifier on it, made once. The classifier and the extractor
+  /// keep scratch state, so a run holds each for its duration: libFuzzer runs one input at a
+  /// time, but the regression tests run targets concurrently.
   static let catalog: PatternCatalog = try! PatternCatalog.load()
-  nonisolated(unsafe) static let classifier = Classifier(catalog: catalog)
-  nonisolated(unsafe) static let extractor = TraceIDExtractor()
+  static let classifier = Mutex(Classifier(catalog: catalog))
+  static let extractor = Mutex(TraceIDExtractor())
 
   /// Reads of 1 to 64 bytes chosen by the input itself, so chunk edges move with the bytes.
   static func chunkSize(_ input: [UInt8]) -> Int { Int(input.last ?? 0) % 64 + 1 }
