@@ -46,7 +46,10 @@ enum Fingerprint {
       value ^= UInt64(byte)
       value = value &* 0x0000_0100_0000_01b3
     }
-    mutating func add(_ text: String) { for byte in text.utf8 { add(byte) } }
+    mutating func add(_ text: String) {
+      var text = text
+      text.withUTF8 { add($0) }
+    }
     mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) { for byte in bytes { add(byte) } }
     /// Adds the masked form of `bytes` (``Fingerprint/normalize(_:)``) without building it.
     mutating func add(normalizedBytes bytes: UnsafeBufferPointer<UInt8>) {
@@ -183,8 +186,14 @@ enum Fingerprint {
     return index + 36 == bytes.count || !bytes[index + 36].isWordByte
   }
 
+  /// `value` as 16 lower-case hex digits, written straight into the string's storage.
   static func hex(_ value: UInt64) -> String {
-    let digits = String(value, radix: 16)
-    return String(repeating: "0", count: 16 - digits.count) + digits
+    String(unsafeUninitializedCapacity: 16) { digits in
+      for index in 0..<16 {
+        let nibble = UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * index)) & 0x0F
+        digits[index] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
+      }
+      return 16
+    }
   }
 }

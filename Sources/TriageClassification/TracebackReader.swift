@@ -222,11 +222,11 @@ struct TracebackReader {
       rest = rest[rest.index(after: close)...].drop { $0 == " " }
     }
     // Skip a log header ("... ERROR c.x.Y - "): look for the first token ending like an exception type.
-    for token in rest.split(separator: " ") {
+    for token in rest.splitBytes(0x20) {
       var type = token
       var hasColon = false
-      if type.hasSuffix(":") { type = type.dropLast(); hasColon = true }
-      let name = type.lastIndex(of: ".").map { type[type.index(after: $0)...] } ?? type
+      if type.utf8.last == 0x3A { type = type.dropLast(); hasColon = true }
+      let name = type.utf8.lastIndex(of: 0x2E).map { type[type.utf8.index(after: $0)...] } ?? type
       guard name.hasSuffix("Exception") || name.hasSuffix("Error") || name.hasSuffix("Throwable") || name == "Error",
         type.utf8.allSatisfy(isTypeNameByte) || type.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "$" })
       else { continue }
@@ -234,12 +234,12 @@ struct TracebackReader {
       if hasColon {
         // The token is a slice of `rest`: the message is what follows it.
         message = rest[token.endIndex...].trimmedBlanks
-        if let arrow = message?.range(of: " ---> ") { message = String(message![..<arrow.lowerBound]) }
+        if let arrow = message?.byteRange(of: " ---> ") { message = String(message![..<arrow.lowerBound]) }
         // A stack inside a JSON string (`"stack":"Error: msg\n    at …"`): the message ends at
         // the first escaped line break or at the string's closing quote.
-        if line.contains("\":\"") {
-          for end in ["\\n", "\",\"", "\"}"] {
-            if let cut = message?.range(of: end) { message = String(message![..<cut.lowerBound]) }
+        if line.byteRange(of: "\":\"") != nil {
+          for end: StaticString in ["\\n", "\",\"", "\"}"] {
+            if let cut = message?.byteRange(of: end) { message = String(message![..<cut.lowerBound]) }
           }
         }
       }
@@ -266,21 +266,21 @@ struct TracebackReader {
       // "fn (location)" or "location"
       var function: Substring = "<anonymous>"
       var location = body
-      if let open = body.range(of: " (") {
+      if let open = body.byteRange(of: " (") {
         function = body[..<open.lowerBound]
         location = body[open.upperBound...].dropLast(body.hasSuffix(")") ? 1 : 0)
       }
       let inApp = !(location.contains("node_modules/") || location.hasPrefix("node:") || location.hasPrefix("internal/")
         || location.contains("<anonymous>") || location == "native")
       guard inApp || namingLibraryFrames else { return ("", false) }
-      let path = String(location.split(separator: ":").first ?? location)
-      let shortFunction = function.split(separator: ".").last.map(String.init) ?? String(function)
+      let path = String(location.splitBytes(0x3A).first ?? location)
+      let shortFunction = function.splitBytes(0x2E).last.map(String.init) ?? String(function)
       return ("\(moduleName(path, extensions: [".js", ".mjs", ".cjs", ".ts"])):\(shortFunction)", inApp)
     }
     let signature = (body.utf8.firstIndex(of: UInt8(ascii: "(")).map { body[..<$0] } ?? body).withoutBlanks
     let inApp = !jvmLibraries.contains { signature.startsWithBytes($0) }
     guard inApp || namingLibraryFrames else { return ("", false) }
-    let parts = signature.split(separator: ".")
+    let parts = signature.splitBytes(0x2E)
     guard parts.count >= 2 else { return (String(signature), true) }
     return ("\(parts[parts.count - 2]):\(parts[parts.count - 1])", inApp)
   }
@@ -423,8 +423,8 @@ struct TracebackReader {
 
   /// A file path's base name without its extension.
   static func moduleName(_ path: String, extensions: [String]) -> String {
-    var base = path.split(separator: "/").last.map(String.init) ?? path
-    base = base.split(separator: "\\").last.map(String.init) ?? base
+    var base = path[...].splitBytes(0x2F).last.map(String.init) ?? path
+    base = base[...].splitBytes(0x5C).last.map(String.init) ?? base
     for suffix in extensions where base.hasSuffix(suffix) { base = String(base.dropLast(suffix.count)) }
     return base
   }
@@ -444,9 +444,22 @@ extension Substring {
   /// Whether the text starts with `prefix`, byte for byte (no Unicode normalisation: much
   /// faster than `hasPrefix` and the same for the ASCII prefixes of stack traces).
   func startsWithBytes(_ prefix: String) -> Bool { utf8.starts(with: prefix.utf8) }
+
+  /// The non-empty pieces between `separator` bytes (an ASCII byte), as slices of the same
+  /// text: `split(separator:)` without walking characters.
+  func splitBytes(_ separator: UInt8) -> [Substring] { utf8.split(separator: separator).map { Substring($0) } }
 }
 
 extension StringProtocol {
+  /// Where `needle` first occurs, byte for byte (`memmem`; no Foundation, no Unicode
+  /// normalisation).
+  func byteRange(of needle: StaticString) -> Range<String.Index>? {
+    let searched = utf8.withContiguousStorageIfAvailable { $0.firstIndex(of: needle) }
+    guard let offset = searched ?? Array(utf8).withUnsafeBufferPointer({ $0.firstIndex(of: needle) }) else { return nil }
+    let start = utf8.index(utf8.startIndex, offsetBy: offset)
+    return start..<utf8.index(start, offsetBy: needle.utf8CodeUnitCount)
+  }
+
   /// Without leading and trailing spaces and tabs, as a new string (no Foundation, no bridging).
   var trimmedBlanks: String { trimmed(of: " \t") }
 

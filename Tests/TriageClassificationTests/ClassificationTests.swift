@@ -65,6 +65,35 @@ struct ClassifiedRun {
     }
   }
 
+  @Test func jvmDotNetAndJavaScriptTracesKeepTheirTypeMessageCauseAndFrames() {
+    // .NET: the inner exception after its arrow is the root cause; a runtime frame is skipped.
+    let dotnet = "Unhandled exception. System.InvalidOperationException: Queue drained\n ---> System.IO.IOException: pipe broken\n"
+      + "   at System.IO.Pipe.Read()\n   --- End of inner exception stack trace ---\n"
+      + "   at Acme.Jobs.Runner.Step() in /src/Runner.cs:line 42\n   at System.Threading.Tasks.Task.Execute()\n"
+    // Java: a library first frame is skipped for the in-app one; "Caused by" is the root cause.
+    let java = "java.lang.IllegalStateException: pool closed\n\tat org.apache.pool.Pool.take(Pool.java:9)\n"
+      + "\tat com.acme.billing.Invoices.create(Invoices.java:77)\nCaused by: java.net.SocketException: reset\n\tat java.net.Socket.read(Socket.java:1)\n"
+    // JavaScript: the module is the file's base name, the function its last dotted part.
+    let node = "TypeError: Cannot read properties of undefined (reading 'id')\n"
+      + "    at Object.handler (/app/src/routes/orders.js:31:17)\n    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)\n"
+    let cases: [(String, String, String, String, String?)] = [
+      (dotnet, "System.InvalidOperationException", "Queue drained", "Runner:Step", "System.IO.IOException"),
+      (java, "java.lang.IllegalStateException", "pool closed", "Invoices:create", "java.net.SocketException"),
+      (node, "TypeError", "Cannot read properties of undefined (reading 'id')", "orders:handler", nil),
+    ]
+    for (text, type, message, frame, root) in cases {
+      let findings = ClassifiedRun(text).findings
+      #expect(!findings.isEmpty, "\(text)")
+      for finding in findings {
+        #expect(finding.captures["exception_type"] == type)
+        #expect(finding.captures["message"] == message)
+        #expect(finding.captures["top_frame"] == frame)
+        #expect(finding.captures["root_cause"] == root)
+        #expect(finding.fingerprint.count == 16 && finding.fingerprint.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
+      }
+    }
+  }
+
   @Test func everySampleOfTheBuiltInCatalogPasses() {
     let report = PatternCheck.run(ClassifiedRun.catalog.patterns, in: ClassifiedRun.catalog)
     #expect(report.passed, "\(report.failures.map(\.description).joined(separator: "\n"))")
