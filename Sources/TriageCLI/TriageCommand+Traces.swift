@@ -119,8 +119,7 @@ struct TraceEventCollector: ClassifiedEventSink {
 
   mutating func consume(_ event: Event, findings: [Finding]) {
     guard let wanted, let id = event.traceID, id.lowerHalf == wanted.lowerHalf, lines.count < 1000 else { return }
-    let firstLine = event.text.prefix { $0 != 0x0A }
-    var text = String(decoding: firstLine.prefix(200), as: UTF8.self)
+    var text = String(decoding: event.text.firstLine(atMost: 200), as: UTF8.self)
     if let finding = findings.first { text += "  [\(finding.category.rawValue): \(finding.signature)]" }
     lines.append(.init(time: event.time, service: event.service.map { services.name($0) } ?? "?", level: event.level, text: text))
   }

@@ -94,7 +94,7 @@ public struct ServiceActivity<Inner: ClassifiedEventSink>: ClassifiedEventSink {
       } else if record.firstCrash == nil {
         record.latestHealthyTime = time
         record.latestHealthyBytes.removeAll(keepingCapacity: true)
-        record.latestHealthyBytes.append(contentsOf: event.text.prefix { $0 != 0x0A }.prefix(200))
+        record.latestHealthyBytes.append(contentsOf: event.text.firstLine(atMost: 200))
       }
     }
   }
@@ -105,6 +105,6 @@ public struct ServiceActivity<Inner: ClassifiedEventSink>: ClassifiedEventSink {
 
   /// The first line of an event, at most 200 bytes.
   static func summary(_ text: UnsafeBufferPointer<UInt8>) -> String {
-    String(decoding: text.prefix { $0 != 0x0A }.prefix(200), as: UTF8.self)
+    String(decoding: text.firstLine(atMost: 200), as: UTF8.self)
   }
 }

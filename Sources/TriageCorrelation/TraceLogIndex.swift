@@ -6,8 +6,8 @@ import TriageUnwrapping
 /// The captures every finding keeps: what links it to a service, a dependency or a process.
 private let correlationKeys: Set<String> = ["dependency", "host", "port", "container", "service", "peer", "process", "child", "pod", "pod_uid"]
 
-/// Words that say a request's work is done (lowercase; matched in any case).
-private let completionWords: [[UInt8]] = ["succeeded", "completed", "finished", " done"].map { Array($0.utf8) }
+/// Words that say a request's work is done (matched in any case).
+private let completionWords = ASCIIWordSet(["succeeded", "completed", "finished", " done"])
 
 /// An event sink that indexes, per trace id, the log events that carry it, and keeps every
 /// finding: the first ``wholeFindings`` of a run and the first ``exemplarsPerKind`` of each
@@ -50,7 +50,8 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   /// How long before a crash a trace's last line on the service may be to count as in flight
   /// (milliseconds). Long tasks log seldom: a worker may process one job for minutes.
   public var inFlightWindow: Int64 = 120_000
-  private var inFlight: [ServiceTable.ID: [(trace: UInt64, time: Timestamp, finished: Bool)]] = [:]
+  /// Per service id (dense, from 0): its last 256 traces, oldest first.
+  private var inFlight: [[(trace: UInt64, time: Timestamp, finished: Bool)]] = []
 
   /// The run's service table: a finding whose line names its service only in a capture
   /// (compose's `worker-1 exited with code 137`) gets that service.
@@ -109,7 +110,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
       recent[slot].append(contentsOf: services.name(service).utf8)
       recent[slot].append(contentsOf: " | ".utf8)
     }
-    recent[slot].append(contentsOf: event.text.prefix { $0 != 0x0A }.prefix(200))
+    recent[slot].append(contentsOf: event.text.firstLine(atMost: 200))
     recentCount += 1
   }
 
@@ -126,7 +127,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
       // A match far into one long line (a JSON log's `"stack":"…"`): from a little before it.
       return "…" + String(decoding: text[(offset - 80)...].prefix(limit), as: UTF8.self)
     }
-    let firstLine = text.prefix { $0 != 0x0A }.prefix(160)
+    let firstLine = text.firstLine(atMost: 160)
     return String(decoding: firstLine, as: UTF8.self) + "\n…\n" + String(decoding: text[lineStart...].prefix(limit), as: UTF8.self)
   }
 
@@ -239,7 +240,9 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   private mutating func noteInFlight(_ trace: UInt64, on service: ServiceTable.ID, at time: Timestamp, text: UnsafeBufferPointer<UInt8>) {
     let finished = Self.readsAsCompletion(text)
     // In place (a copy out of the dictionary would copy the whole ring per event).
-    modify(&inFlight[service, default: []]) { recent in
+    guard service >= 0 else { return }
+    while inFlight.count <= Int(service) { inFlight.append([]) }
+    modify(&inFlight[Int(service)]) { recent in
       if let index = recent.lastIndex(where: { $0.trace == trace }) { recent.remove(at: index) }
       if recent.count >= 256 { recent.removeFirst() }
       recent.append((trace, time, finished))
@@ -251,7 +254,8 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
   /// Ties the traces in flight on the crashed service to the crash, and forgets them there.
   private mutating func tieInFlightTraces(to findingIndex: Int) {
     let crash = findings[findingIndex]
-    guard let service = crash.service, let time = crash.time, let recent = inFlight[service] else { return }
+    guard let service = crash.service, let time = crash.time, service >= 0, Int(service) < inFlight.count else { return }
+    let recent = inFlight[Int(service)]
     var kept: [(trace: UInt64, time: Timestamp, finished: Bool)] = []
     for entry in recent {
       let age = time.millisecondsSinceEpoch - entry.time.millisecondsSinceEpoch
@@ -261,7 +265,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
         kept.append(entry)
       }
     }
-    inFlight[service] = kept
+    inFlight[Int(service)] = kept
   }
 
   /// The peer a failed call names besides its address: a URL's host (`http://render-worker:8080/`)
@@ -289,8 +293,7 @@ public struct TraceLogIndex<Inner: ClassifiedEventSink>: ClassifiedEventSink {
 
   /// Whether a line says its work is done (`succeeded in 0.12s`, `request completed`).
   static func readsAsCompletion(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-    let head = UnsafeBufferPointer(rebasing: text.prefix(400))
-    return completionWords.contains { head.containsASCIICaseInsensitive($0) }
+    completionWords.anyOccurs(in: UnsafeBufferPointer(rebasing: text.prefix(400)))
   }
 
   /// Frees the per-trace evidence once it has been analysed (``traces`` is empty after).

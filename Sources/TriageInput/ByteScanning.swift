@@ -31,6 +31,14 @@ extension UnsafeBufferPointer where Element == UInt8 {
     return UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
   }
 
+  /// The bytes before the first newline, at most `limit` of them.
+  /// - Complexity: O(min(count, limit)): only the first `limit` bytes are looked at (`memchr`).
+  @inlinable
+  public func firstLine(atMost limit: Int) -> UnsafeBufferPointer<UInt8> {
+    let head = UnsafeBufferPointer(rebasing: self[..<Swift.min(count, limit)])
+    return UnsafeBufferPointer(rebasing: head[..<(head.firstIndex(of: 0x0A) ?? head.count)])
+  }
+
   /// The offset of the first occurrence of `literal` at or after `offset` (glibc `memmem`).
   public func firstIndex(of literal: StaticString, from offset: Int = 0) -> Int? {
     guard offset < count, let base = baseAddress else { return nil }
