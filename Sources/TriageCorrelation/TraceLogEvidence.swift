@@ -73,13 +73,12 @@ public struct TraceServices: RandomAccessCollection, Sendable {
 
 /// The evidence of every indexed trace id, keyed by the id's lower 64 bits: the entries in
 /// one array, in the order their ids were first seen, and a small index of positions (a
-/// dictionary of whole entries would keep a bucket of the entry's size for every free slot):
-/// 12 bytes a slot, at most half the slots full.
+/// dictionary of whole entries would keep a bucket of the entry's size for every free slot).
 ///
 /// Lookup and insertion are O(1) on average.
 public struct TraceEvidenceTable: Sequence, Sendable {
   private var entries: [TraceLogEvidence] = []
-  private var positions = PositionIndex()
+  private var positions: [UInt64: Int32] = [:]
 
   public init() {}
 
@@ -87,8 +86,8 @@ public struct TraceEvidenceTable: Sequence, Sendable {
 
   /// The evidence for `key` (a trace id's lower half), if indexed.
   public subscript(key: UInt64) -> TraceLogEvidence? {
-    guard let position = positions.position(of: key) else { return nil }
-    return entries[position]
+    guard let position = positions[key] else { return nil }
+    return entries[Int(position)]
   }
 
   /// Makes room for `capacity` entries at once: no rehashing or copying as they come (the
@@ -100,79 +99,18 @@ public struct TraceEvidenceTable: Sequence, Sendable {
 
   /// The position of `key`'s entry, adding an entry for `traceID` when there is none.
   mutating func position(of key: UInt64, adding traceID: TraceID) -> Int {
-    if let position = positions.position(of: key) { return position }
-    positions.insert(key, at: entries.count)
+    if let position = positions[key] { return Int(position) }
+    positions[key] = Int32(entries.count)
     entries.append(TraceLogEvidence(traceID: traceID))
     return entries.count - 1
   }
 
-  func position(of key: UInt64) -> Int? { positions.position(of: key) }
+  func position(of key: UInt64) -> Int? { positions[key].map(Int.init) }
 
   /// Changes the entry at `position` in place.
   mutating func update(at position: Int, _ body: (inout TraceLogEvidence) -> Void) { body(&entries[position]) }
 
   public func makeIterator() -> some IteratorProtocol<(key: UInt64, value: TraceLogEvidence)> {
     entries.lazy.map { (key: $0.traceID.lowerHalf, value: $0) }.makeIterator()
-  }
-}
-
-/// Where each key's entry is: open addressing with linear probing over a power-of-two table of
-/// keys and positions, hashed by a multiplication (trace ids are random bits already). Half
-/// full at most. Several times faster than `[UInt64: Int32]`, which hashes each key with SipHash.
-private struct PositionIndex: Sendable {
-  private var keys: [UInt64] = []
-  /// Per slot: the entry's position + 1; 0 is a free slot.
-  private var slots: [Int32] = []
-  private var count = 0
-  private var shift = 64
-
-  /// The position stored for `key`.
-  /// - Complexity: O(1) on average.
-  func position(of key: UInt64) -> Int? {
-    guard count > 0 else { return nil }
-    let mask = slots.count - 1
-    var slot = Self.hash(key, shift)
-    while true {
-      let stored = slots[slot]
-      if stored == 0 { return nil }
-      if keys[slot] == key { return Int(stored) - 1 }
-      slot = (slot + 1) & mask
-    }
-  }
-
-  /// Makes room for `capacity` keys without growing.
-  mutating func reserveCapacity(_ capacity: Int) {
-    if capacity * 2 > slots.count { rehash(slotCount: Self.slotCount(for: capacity)) }
-  }
-
-  /// Stores `position` for `key`, which is not stored yet.
-  /// - Complexity: O(1) amortized.
-  mutating func insert(_ key: UInt64, at position: Int) {
-    if (count + 1) * 2 > slots.count { rehash(slotCount: Self.slotCount(for: max(count + 1, 8) * 2)) }
-    let mask = slots.count - 1
-    var slot = Self.hash(key, shift)
-    while slots[slot] != 0 { slot = (slot + 1) & mask }
-    keys[slot] = key
-    slots[slot] = Int32(position + 1)
-    count += 1
-  }
-
-  private static func slotCount(for capacity: Int) -> Int { 1 << (Int.bitWidth - (capacity * 2 - 1).leadingZeroBitCount) }
-
-  private static func hash(_ key: UInt64, _ shift: Int) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift)) }
-
-  private mutating func rehash(slotCount: Int) {
-    let oldKeys = keys
-    let oldSlots = slots
-    keys = [UInt64](repeating: 0, count: slotCount)
-    slots = [Int32](repeating: 0, count: slotCount)
-    shift = 64 - slotCount.trailingZeroBitCount
-    let mask = slotCount - 1
-    for (slot, stored) in oldSlots.enumerated() where stored != 0 {
-      var target = Self.hash(oldKeys[slot], shift)
-      while slots[target] != 0 { target = (target + 1) & mask }
-      keys[target] = oldKeys[slot]
-      slots[target] = stored
-    }
   }
 }
